@@ -1,0 +1,95 @@
+package org.afmetrics;
+
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Paths;
+import org.afmetrics.config.AgentConfig;
+import org.afmetrics.config.ConfigKey;
+import org.afmetrics.exporter.AgentInfoCollector;
+import org.afmetrics.exporter.DeferredHotspotCollector;
+import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.identity.Identity;
+import org.afmetrics.identity.IdentityDetector;
+import org.afmetrics.notebook.NotebookCollector;
+import org.afmetrics.notebook.PushedMetrics;
+
+/**
+ * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
+ * the labelled registry, the registry behind the HTTP server) on a daemon thread.
+ */
+public final class AgentRuntime {
+    private static volatile AgentRuntime current;
+
+    private final AgentConfig config;
+    private final LabelledRegistry registry;
+    private final ExporterServer server;
+
+    private AgentRuntime(AgentConfig config, LabelledRegistry registry, ExporterServer server) {
+        this.config = config;
+        this.registry = registry;
+        this.server = server;
+    }
+
+    /** The agent running in this JVM, or null while it starts or when it could not. */
+    public static AgentRuntime current() {
+        return current;
+    }
+
+    static void launch(String args, Instrumentation instrumentation) {
+        AgentConfig config = AgentConfig.fromEnvironment(args);
+        for (String w : config.warnings()) {
+            Log.warn(w);
+        }
+        Thread starter = new Thread(() -> {
+            try {
+                start(config);
+            } catch (Throwable t) {
+                Log.error("not exporting", t);
+            }
+        }, "af-metrics-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** Starts the exporter on the calling thread and says where it serves. */
+    public static synchronized AgentRuntime start(AgentConfig config) throws java.io.IOException {
+        if (current != null) {
+            return current;
+        }
+        DeferredHotspotCollector hotspot = null;
+        if (config.flag(ConfigKey.HOTSPOT)) {
+            hotspot = new DeferredHotspotCollector();
+            hotspot.startLoading();
+        }
+        Identity identity = IdentityDetector.forThisJvm().detect(config);
+        LabelledRegistry registry = new LabelledRegistry(identity);
+        registry.register(new AgentInfoCollector(Version.get()));
+        if (hotspot != null) {
+            registry.register(hotspot);
+        }
+        PushedMetrics pushed = config.flag(ConfigKey.PUSH)
+                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
+                : null;
+        registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
+                config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
+                pushed));
+        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                config.jsonMaxBytes());
+        AgentRuntime runtime = new AgentRuntime(config, registry, server);
+        current = runtime;
+        Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
+        return runtime;
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public LabelledRegistry registry() {
+        return registry;
+    }
+
+    public ExporterServer server() {
+        return server;
+    }
+}

@@ -1,0 +1,56 @@
+package org.afmetrics.config;
+
+/**
+ * Every setting of the agent. One key has two spellings: {@code key=value} in the agent
+ * arguments and {@code AF_METRICS_KEY} in the environment; arguments win over the environment,
+ * the environment over the default.
+ */
+public enum ConfigKey {
+    HOST("host", "127.0.0.1", "Address the exporter binds to. Loopback unless you mean otherwise."),
+    PORT("port", "8003-8099", "A port, a range A-B (the first free port wins) or 0 (any free port)."),
+    JSON("json", "af-metrics.json",
+            "Notebook JSON metrics file(s), ';'-separated, globs allowed; relative to the JVM's working directory."),
+    LABELS("labels", "", "Extra constant labels on every series: k=v;k2=v2."),
+    USER("user", "", "Overrides the detected user (JUPYTERHUB_USER, else the OS user)."),
+    SESSION("session", "", "Overrides the detected session (kernel id of the connection file, else the pid)."),
+    PREFIX("prefix", "notebook_", "Prefix of metric names made from notebook JSON."),
+    JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
+    JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
+    PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
+    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false).");
+
+    private final String key;
+    private final String defaultValue;
+    private final String help;
+
+    ConfigKey(String key, String defaultValue, String help) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.help = help;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String envName() {
+        return "AF_METRICS_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    public static ConfigKey byKey(String key) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,29 @@
+package org.afmetrics.config;
+
+/** The {@code --help} text: usage, commands, and every configuration key with its env name. */
+public final class HelpText {
+    private HelpText() {
+    }
+
+    public static String render(String version) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("af-metrics-agent ").append(version).append(" - Prometheus metrics for JVM notebook kernels\n\n")
+          .append("As an agent:  java -javaagent:af-metrics-agent.jar[=key=value,key=value...] ...\n")
+          .append("              (or set AF_METRICS_<KEY> in the environment; arguments win over it)\n")
+          .append("As a tool:    java -jar af-metrics-agent.jar COMMAND\n\n")
+          .append("Commands:\n")
+          .append("  --help           this text\n")
+          .append("  --version        the agent's version\n")
+          .append("  check FILE       convert a notebook JSON metrics file and print the exposition,\n")
+          .append("                   or its errors (exit status 1)\n")
+          .append("  demo             run the agent here with a simulated processing loop that rewrites\n")
+          .append("                   a JSON metrics file every second; Ctrl-C stops it\n\n")
+          .append("Keys (agent argument / environment variable / default):\n");
+        for (ConfigKey k : ConfigKey.values()) {
+            sb.append(String.format("  %-16s %-28s %s%n", k.key(), k.envName(),
+                    k.defaultValue().isEmpty() ? "(none)" : k.defaultValue()));
+            sb.append(String.format("  %-16s %s%n", "", k.help()));
+        }
+        return sb.toString();
+    }
+}

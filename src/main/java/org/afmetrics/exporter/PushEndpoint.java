@@ -1,0 +1,149 @@
+package org.afmetrics.exporter;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import org.afmetrics.notebook.Conversion;
+import org.afmetrics.notebook.NotebookJsonException;
+import org.afmetrics.notebook.PushedMetrics;
+
+/**
+ * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
+ * JSON document in any of the notebook forms; it replaces the previously pushed set.
+ * {@code DELETE} forgets the pushed set. Only loopback callers are served.
+ */
+public final class PushEndpoint implements HttpHandler {
+    public static final String PATH = "/notebook-metrics";
+
+    private final PushedMetrics pushed;
+    private final long maxBytes;
+
+    public PushEndpoint(PushedMetrics pushed, long maxBytes) {
+        this.pushed = pushed;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try {
+            serve(exchange);
+        } catch (RuntimeException e) {
+            respond(exchange, 500, error("internal error: " + e));
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
+            respond(exchange, 403, error("the push endpoint serves loopback callers only"));
+            return;
+        }
+        String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
+        if (method.equals("DELETE")) {
+            pushed.clear();
+            respond(exchange, 200, "{\"series\":0}");
+            return;
+        }
+        if (!method.equals("POST")) {
+            exchange.getResponseHeaders().set("Allow", "POST, DELETE");
+            respond(exchange, 405, error("use POST with a JSON body (or DELETE to forget the pushed metrics)"));
+            return;
+        }
+        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (!acceptableType(type)) {
+            pushed.rejectedUnread("bad_content_type", "push with Content-Type " + type);
+            respond(exchange, 415, error("Content-Type must be application/json, not " + type));
+            return;
+        }
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && parseLong(declared) > maxBytes) {
+            pushed.rejectedUnread("too_large", "push of " + declared + " bytes");
+            respond(exchange, 413, error("the body has " + declared + " bytes, over json-max-bytes=" + maxBytes));
+            return;
+        }
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        }
+        if (body.length > maxBytes) {
+            pushed.rejectedUnread("too_large", "push over json-max-bytes");
+            respond(exchange, 413, error("the body is over json-max-bytes=" + maxBytes + " bytes"));
+            return;
+        }
+        try {
+            Conversion c = pushed.accept(body, body.length);
+            respond(exchange, 200, summary(c));
+        } catch (NotebookJsonException e) {
+            respond(exchange, 400, "{\"error\":" + quote(e.getMessage()) + ",\"reason\":" + quote(e.reason()) + "}");
+        }
+    }
+
+    private static boolean acceptableType(String type) {
+        if (type == null || type.isEmpty()) {
+            return true;
+        }
+        String t = type.toLowerCase(Locale.ROOT);
+        int semi = t.indexOf(';');
+        String base = (semi < 0 ? t : t.substring(0, semi)).trim();
+        return base.equals("application/json") || base.equals("text/json") || base.equals("text/plain");
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static String summary(Conversion c) {
+        StringBuilder sb = new StringBuilder("{\"series\":").append(c.series())
+                .append(",\"skipped_fields\":").append(c.skippedFields()).append(",\"rejected\":{");
+        boolean first = true;
+        for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
+            sb.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(e.getValue());
+            first = false;
+        }
+        sb.append("},\"messages\":[");
+        for (int i = 0; i < c.messages().size(); i++) {
+            sb.append(i == 0 ? "" : ",").append(quote(c.messages().get(i)));
+        }
+        return sb.append("]}").toString();
+    }
+
+    private static String error(String message) {
+        return "{\"error\":" + quote(message) + "}";
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20) {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    private static void respond(HttpExchange exchange, int code, String json) throws IOException {
+        byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package org.afmetrics.notebook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Set;
+
+/**
+ * A JSON file the notebook writes. It is read again only when its modification time or size
+ * changed; whatever goes wrong, the last good values stay and the reason is counted once per
+ * version of the file.
+ */
+public final class JsonFileSource {
+    private final Path path;
+    private final SourceHealth health;
+    private final String prefix;
+    private final long maxBytes;
+    private final int maxSeries;
+    private final Set<String> reservedLabels;
+    private Object stamp;
+
+    public JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries) {
+        this.path = path;
+        this.health = new SourceHealth(path.toString());
+        this.prefix = prefix;
+        this.reservedLabels = reservedLabels;
+        this.maxBytes = maxBytes;
+        this.maxSeries = maxSeries;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public SourceHealth health() {
+        return health;
+    }
+
+    /** Reads the file again if it changed since the last look. */
+    public synchronized void refresh() {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            if (stamp != null && !"missing".equals(stamp)) {
+                health.failure("missing", path + " was removed; keeping its last values");
+            }
+            stamp = "missing";
+            return;
+        } catch (IOException | SecurityException e) {
+            once("unreadable:" + e.getClass().getSimpleName(), "unreadable", path + ": " + e);
+            return;
+        }
+        if (!attrs.isRegularFile()) {
+            once("not-a-file:" + attrs.lastModifiedTime(), "unreadable", path + " is not a regular file");
+            return;
+        }
+        String now = attrs.lastModifiedTime().toMillis() + "/" + attrs.lastModifiedTime() + "/" + attrs.size();
+        if (now.equals(stamp)) {
+            return;
+        }
+        stamp = now;
+        if (attrs.size() > maxBytes) {
+            health.failure("too_large", path + " has " + attrs.size() + " bytes, over json-max-bytes=" + maxBytes);
+            return;
+        }
+        try {
+            byte[] buf = readAtMost(path, maxBytes);
+            if (buf == null) {
+                health.failure("too_large", path + " grew over json-max-bytes=" + maxBytes + " while being read");
+                return;
+            }
+            health.success(NotebookJson.convert(buf, buf.length, prefix, reservedLabels, maxSeries, path.toString()));
+        } catch (NotebookJsonException e) {
+            health.failure(e.reason(), path + ": " + e.getMessage());
+        } catch (IOException | SecurityException e) {
+            health.failure("unreadable", path + ": " + e);
+        }
+    }
+
+    private void once(String newStamp, String reason, String message) {
+        if (!newStamp.equals(stamp)) {
+            stamp = newStamp;
+            health.failure(reason, message);
+        }
+    }
+
+    /** The whole file, or null when it holds more than {@code max} bytes. */
+    static byte[] readAtMost(Path path, long max) throws IOException {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+            return data.length > max ? null : data;
+        }
+    }
+}
