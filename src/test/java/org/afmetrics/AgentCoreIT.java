@@ -74,7 +74,7 @@ class AgentCoreIT {
             assertEquals(2.727541868E9, e.find("notebook_bytesread").value);
             assertEquals(1, e.find("afmetrics_json_skipped_fields", "source", dir.resolve("af-metrics.json").toString()).value, "columns is skipped and counted");
 
-            Files.writeString(dir.resolve("af-metrics.json"), "{\"entries\": 12, garbage");
+            Files.writeString(dir.resolve("af-metrics.json"), "{\"entries\": 12, \"bytesread\": 27");
             e = Http.scrape(url);
             assertEquals(5.3446198E7, e.find("notebook_entries").value, "last good value kept");
             Exposition.Sample errors = e.find("afmetrics_json_errors_total", "reason", "truncated");
@@ -82,6 +82,11 @@ class AgentCoreIT {
             assertEquals(1, errors.value);
             assertEquals(1, Http.scrape(url).find("afmetrics_json_errors_total", "reason", "truncated").value,
                     "the same broken file is counted once, not at every scrape");
+
+            Files.write(dir.resolve("af-metrics.json"), new byte[] {'x', 0, (byte) 0xff, '{', 17});
+            e = Http.scrape(url);
+            assertEquals(5.3446198E7, e.find("notebook_entries").value, "last good value kept");
+            assertEquals(1, e.find("afmetrics_json_errors_total", "reason", "malformed").value);
 
             writeAtomically(dir.resolve("af-metrics.json"), "{\"entries\": 12}");
             assertEquals(12, Http.scrape(url).find("notebook_entries").value);
