@@ -4,6 +4,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
+import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
@@ -37,6 +38,9 @@ public final class AgentRuntime {
 
     static void launch(String args, Instrumentation instrumentation) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
+        if (!HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+            return;
+        }
         for (String w : config.warnings()) {
             Log.warn(w);
         }

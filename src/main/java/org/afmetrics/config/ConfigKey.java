@@ -17,7 +17,13 @@ public enum ConfigKey {
     JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
-    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false).");
+    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
+    ONLY_MAIN("only-main", "",
+            "Regex on the JVM's main class (or module/class, or jar path): when set, the agent is active only where"
+                    + " it fully matches, even in a JVM the built-in list would skip."),
+    SKIP_MAIN("skip-main", "",
+            "Regex on the JVM's main class (or module/class, or jar path): where it fully matches, the agent stays"
+                    + " inert. Adds to the built-in list (JDK tools, Maven, Gradle, kernel launchers).");
 
     private final String key;
     private final String defaultValue;
