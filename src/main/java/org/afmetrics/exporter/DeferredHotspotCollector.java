@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * management beans take a while to load) while the HTTP server binds. A scrape that arrives
  * first waits for them, briefly.
  */
-public final class DeferredHotspotCollector extends Collector {
+public final class DeferredHotspotCollector extends Collector implements Collector.Describable {
     private static final long WAIT_SECONDS = 5;
     private final CompletableFuture<CollectorRegistry> hotspot = new CompletableFuture<>();
 
@@ -32,6 +32,15 @@ public final class DeferredHotspotCollector extends Collector {
         } catch (Throwable e) {
             hotspot.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Nothing to declare up front: otherwise registering this collector would collect it, and
+     * the exporter would not start serving until the hotspot collectors are built.
+     */
+    @Override
+    public List<MetricFamilySamples> describe() {
+        return Collections.emptyList();
     }
 
     @Override

@@ -1,9 +1,9 @@
 package org.afmetrics.exporter;
 
 import com.sun.net.httpserver.HttpServer;
-import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -12,40 +12,57 @@ import org.afmetrics.config.PortRange;
 import org.afmetrics.notebook.PushedMetrics;
 
 /**
- * The HTTP side: {@code /metrics} (simpleclient_httpserver) on the first free port of the
- * range, plus the push endpoint. All its threads are daemons, started from a daemon thread, so
+ * The HTTP side: {@code /metrics} (and {@code /}, as simpleclient_httpserver serves it) on the
+ * first free port of the range, {@code /-/healthy}, and the push endpoint, on the agent's own
+ * small server ({@link LoopbackHttpServer}: no Nagle delay on keep-alive scrapes, nothing changed
+ * for the host's own HTTP servers). All its threads are daemons, started from a daemon thread, so
  * the host JVM exits as if the agent were not there.
  */
 public final class ExporterServer {
-    private final HTTPServer server;
-    private final InetSocketAddress address;
+    private static final byte[] HEALTHY = "Exporter is Healthy.".getBytes(StandardCharsets.UTF_8);
 
-    private ExporterServer(HTTPServer server, InetSocketAddress address) {
+    private final HttpServer server;
+    private final InetSocketAddress address;
+    private final ScrapeHandler scrapes;
+
+    private ExporterServer(HttpServer server, InetSocketAddress address, ScrapeHandler scrapes) {
         this.server = server;
         this.address = address;
+        this.scrapes = scrapes;
     }
 
     /** Binds the first free port of the range; throws when none is free or the host is wrong. */
-    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
+    public static ExporterServer start(String host, PortRange ports, LabelledRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes) throws IOException {
         InetAddress bind = InetAddress.getByName(host);
         HttpServer http = bindFirstFree(bind, ports);
+        ScrapeHandler scrapes = new ScrapeHandler(registry);
+        http.createContext("/", scrapes);
+        http.createContext("/-/healthy", ExporterServer::healthy);
         if (pushed != null) {
             http.createContext(PushEndpoint.PATH, new PushEndpoint(pushed, maxPushBytes));
         }
-        HTTPServer server = new HTTPServer.Builder()
-                .withHttpServer(http)
-                .withRegistry(registry)
-                .withDaemonThreads(true)
-                .build();
-        return new ExporterServer(server, http.getAddress());
+        http.start();
+        return new ExporterServer(http, http.getAddress(), scrapes);
+    }
+
+    private static void healthy(com.sun.net.httpserver.HttpExchange exchange) throws IOException {
+        exchange.sendResponseHeaders(200, HEALTHY.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(HEALTHY);
+        }
+    }
+
+    /** What {@code GET /metrics} serves, without the HTTP around it. */
+    public ScrapeHandler scrapes() {
+        return scrapes;
     }
 
     private static HttpServer bindFirstFree(InetAddress bind, PortRange ports) throws IOException {
         BindException last = null;
         for (int port = ports.first(); port <= ports.last(); port++) {
             try {
-                return HttpServer.create(new InetSocketAddress(bind, port), 64);
+                return LoopbackHttpServer.create(new InetSocketAddress(bind, port), 64);
             } catch (BindException e) {
                 if (!isInUse(e)) {
                     throw new BindException("cannot bind " + bind.getHostAddress() + ": " + e.getMessage());
@@ -78,6 +95,6 @@ public final class ExporterServer {
     }
 
     public void stop() {
-        server.close();
+        server.stop(0);
     }
 }

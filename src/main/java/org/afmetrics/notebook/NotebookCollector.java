@@ -17,7 +17,7 @@ import java.util.Set;
  * several sources share gets one HELP and TYPE, and a series two sources both give is taken
  * from the first. Also reports the health of every source ({@code afmetrics_json_*}).
  */
-public final class NotebookCollector extends Collector {
+public final class NotebookCollector extends Collector implements Collector.Describable {
     private final SourcePatterns patterns;
     private final Map<Path, JsonFileSource> files = new LinkedHashMap<>();
     private final PushedMetrics pushed;
@@ -37,6 +37,15 @@ public final class NotebookCollector extends Collector {
         this.maxBytes = maxBytes;
         this.maxSeries = maxSeries;
         this.pushed = pushed;
+    }
+
+    /**
+     * The families depend on what the notebook writes, so none are declared; this also keeps
+     * registration from reading (and parsing) the files before the exporter serves.
+     */
+    @Override
+    public List<MetricFamilySamples> describe() {
+        return Collections.emptyList();
     }
 
     @Override
