@@ -1,18 +1,11 @@
 package org.afmetrics;
 
 import java.lang.instrument.Instrumentation;
-import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
-import org.afmetrics.exporter.AgentInfoCollector;
-import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.LabelledRegistry;
-import org.afmetrics.identity.Identity;
-import org.afmetrics.identity.IdentityDetector;
-import org.afmetrics.notebook.NotebookCollector;
-import org.afmetrics.notebook.PushedMetrics;
 
 /**
  * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
@@ -25,7 +18,7 @@ public final class AgentRuntime {
     private final LabelledRegistry registry;
     private final ExporterServer server;
 
-    private AgentRuntime(AgentConfig config, LabelledRegistry registry, ExporterServer server) {
+    AgentRuntime(AgentConfig config, LabelledRegistry registry, ExporterServer server) {
         this.config = config;
         this.registry = registry;
         this.server = server;
@@ -44,15 +37,27 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        Thread starter = new Thread(() -> {
+        Thread starter = new Thread(new Starter(config), "af-metrics-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** The start off the host's main thread; a class, not a lambda, which premain would pay to link. */
+    private static final class Starter implements Runnable {
+        private final AgentConfig config;
+
+        Starter(AgentConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public void run() {
             try {
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);
             }
-        }, "af-metrics-start");
-        starter.setDaemon(true);
-        starter.start();
+        }
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */
@@ -60,28 +65,8 @@ public final class AgentRuntime {
         if (current != null) {
             return current;
         }
-        DeferredHotspotCollector hotspot = null;
-        if (config.flag(ConfigKey.HOTSPOT)) {
-            hotspot = new DeferredHotspotCollector();
-            hotspot.startLoading();
-        }
-        Identity identity = IdentityDetector.forThisJvm().detect(config);
-        LabelledRegistry registry = new LabelledRegistry(identity);
-        registry.register(new AgentInfoCollector(Version.get()));
-        if (hotspot != null) {
-            registry.register(hotspot);
-        }
-        PushedMetrics pushed = config.flag(ConfigKey.PUSH)
-                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
-                : null;
-        registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
-                config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
-                pushed));
-        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                config.jsonMaxBytes());
-        AgentRuntime runtime = new AgentRuntime(config, registry, server);
+        AgentRuntime runtime = Wiring.build(config);
         current = runtime;
-        Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
         return runtime;
     }
 

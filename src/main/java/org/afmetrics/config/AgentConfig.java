@@ -7,14 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The agent's settings, resolved from agent arguments, then environment, then defaults.
  * Parsing never throws: a bad key or value becomes a warning and the default stands.
+ * <p>
+ * Parsing runs in premain, before the host's main: it uses no lambdas and no regular
+ * expressions, whose first use in a JVM costs milliseconds of linking.
  */
 public final class AgentConfig {
-    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     private final Map<ConfigKey, String> raw;
     private final List<String> warnings;
@@ -26,13 +27,13 @@ public final class AgentConfig {
     private AgentConfig(Map<ConfigKey, String> raw, List<String> warnings) {
         this.raw = raw;
         this.warnings = warnings;
-        this.ports = typed(ConfigKey.PORT, PortRange::parse);
-        this.labels = typed(ConfigKey.LABELS, AgentConfig::parseLabels);
-        this.jsonMaxBytes = typed(ConfigKey.JSON_MAX_BYTES, t -> positiveLong(t));
-        this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, t -> (int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
-        typed(ConfigKey.PUSH, AgentConfig::parseBoolean);
-        typed(ConfigKey.HOTSPOT, AgentConfig::parseBoolean);
-        if (!LABEL_NAME.matcher(get(ConfigKey.PREFIX)).matches() && !get(ConfigKey.PREFIX).isEmpty()) {
+        this.ports = typed(ConfigKey.PORT, Parse.PORTS);
+        this.labels = typed(ConfigKey.LABELS, Parse.LABELS);
+        this.jsonMaxBytes = typed(ConfigKey.JSON_MAX_BYTES, Parse.POSITIVE_LONG);
+        this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, Parse.POSITIVE_INT);
+        typed(ConfigKey.PUSH, Parse.BOOLEAN);
+        typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
+        if (!isLabelName(get(ConfigKey.PREFIX)) && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");
             raw.put(ConfigKey.PREFIX, ConfigKey.PREFIX.defaultValue());
@@ -71,7 +72,7 @@ public final class AgentConfig {
     }
 
     public static AgentConfig fromEnvironment(String agentArgs) {
-        return parse(agentArgs, System::getenv);
+        return parse(agentArgs, Parse.ENVIRONMENT);
     }
 
     private <T> T typed(ConfigKey key, Function<String, T> parser) {
@@ -99,12 +100,56 @@ public final class AgentConfig {
                 throw new IllegalArgumentException("'" + shorten(item) + "' is not k=v");
             }
             String name = item.substring(0, eq).trim();
-            if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
+            if (!isLabelName(name) || name.startsWith("__")) {
                 throw new IllegalArgumentException("'" + shorten(name) + "' is not a valid label name");
             }
             out.put(name, item.substring(eq + 1).trim());
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /** {@code [a-zA-Z_][a-zA-Z0-9_]*} */
+    static boolean isLabelName(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The value parsers, as one small class rather than a lambda each. */
+    private static final class Parse<T> implements Function<String, T> {
+        static final Parse<PortRange> PORTS = new Parse<>(0);
+        static final Parse<Map<String, String>> LABELS = new Parse<>(1);
+        static final Parse<Long> POSITIVE_LONG = new Parse<>(2);
+        static final Parse<Integer> POSITIVE_INT = new Parse<>(3);
+        static final Parse<Boolean> BOOLEAN = new Parse<>(4);
+        static final Parse<String> ENVIRONMENT = new Parse<>(5);
+
+        private final int kind;
+
+        private Parse(int kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T apply(String t) {
+            switch (kind) {
+                case 0: return (T) PortRange.parse(t);
+                case 1: return (T) parseLabels(t);
+                case 2: return (T) Long.valueOf(positiveLong(t));
+                case 3: return (T) Integer.valueOf((int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
+                case 4: return (T) Boolean.valueOf(parseBoolean(t));
+                default: return (T) System.getenv(t);
+            }
+        }
     }
 
     static boolean parseBoolean(String text) {

@@ -2,15 +2,23 @@ package org.afmetrics.exporter;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.hotspot.DefaultExports;
+import io.prometheus.client.hotspot.BufferPoolsExports;
+import io.prometheus.client.hotspot.ClassLoadingExports;
+import io.prometheus.client.hotspot.GarbageCollectorExports;
+import io.prometheus.client.hotspot.MemoryAllocationExports;
+import io.prometheus.client.hotspot.MemoryPoolsExports;
+import io.prometheus.client.hotspot.StandardExports;
+import io.prometheus.client.hotspot.ThreadExports;
+import io.prometheus.client.hotspot.VersionInfoExports;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JVM's hotspot metrics, whose collectors are built on a thread of their own (the
- * management beans take a while to load) while the HTTP server binds. A scrape that arrives
+ * The JVM's hotspot metrics (simpleclient_hotspot's default set), whose collectors are built on
+ * two threads of their own while the HTTP server binds: the management beans take a while to
+ * load, most of it class loading, which two threads do faster than one. A scrape that arrives
  * first waits for them, briefly.
  */
 public final class DeferredHotspotCollector extends Collector implements Collector.Describable {
@@ -19,18 +27,60 @@ public final class DeferredHotspotCollector extends Collector implements Collect
 
     /** Builds the collectors on a new daemon thread. */
     public void startLoading() {
-        Thread t = new Thread(this::load, "af-metrics-hotspot");
+        Thread t = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                load();
+            }
+        }, "af-metrics-hotspot");
         t.setDaemon(true);
         t.start();
     }
 
     private void load() {
         try {
+            SecondHalf second = new SecondHalf();
+            Thread helper = new Thread(second, "af-metrics-hotspot-2");
+            helper.setDaemon(true);
+            helper.start();
+            Collector standard = new StandardExports();
+            Collector pools = new MemoryPoolsExports();
+            Collector allocation = new MemoryAllocationExports();
+            helper.join();
+            if (second.failure != null) {
+                throw second.failure;
+            }
+            // registered in DefaultExports' order, so the exposition reads as it always did
             CollectorRegistry r = new CollectorRegistry(true);
-            DefaultExports.register(r);
+            for (Collector c : new Collector[] {standard, pools, allocation, second.buffers, second.gc,
+                    second.threads, second.classes, second.version}) {
+                r.register(c);
+            }
             hotspot.complete(r);
         } catch (Throwable e) {
             hotspot.completeExceptionally(e);
+        }
+    }
+
+    private static final class SecondHalf implements Runnable {
+        Collector buffers;
+        Collector gc;
+        Collector threads;
+        Collector classes;
+        Collector version;
+        Throwable failure;
+
+        @Override
+        public void run() {
+            try {
+                buffers = new BufferPoolsExports();
+                gc = new GarbageCollectorExports();
+                threads = new ThreadExports();
+                classes = new ClassLoadingExports();
+                version = new VersionInfoExports();
+            } catch (Throwable t) {
+                failure = t;
+            }
         }
     }
 

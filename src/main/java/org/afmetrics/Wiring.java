@@ -1,0 +1,49 @@
+package org.afmetrics;
+
+import java.io.IOException;
+import java.nio.file.Paths;
+import org.afmetrics.config.AgentConfig;
+import org.afmetrics.config.ConfigKey;
+import org.afmetrics.exporter.AgentInfoCollector;
+import org.afmetrics.exporter.DeferredHotspotCollector;
+import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.identity.Identity;
+import org.afmetrics.identity.IdentityDetector;
+import org.afmetrics.notebook.NotebookCollector;
+import org.afmetrics.notebook.PushedMetrics;
+
+/**
+ * Builds the data path: notebook JSON and JVM collectors into the labelled registry, the registry
+ * behind the HTTP server. A class of its own so that premain, which links {@link AgentRuntime},
+ * does not also load every collector class just to verify this code: that happens on the
+ * starter thread, off the host's main.
+ */
+final class Wiring {
+    private Wiring() {
+    }
+
+    static AgentRuntime build(AgentConfig config) throws IOException {
+        DeferredHotspotCollector hotspot = null;
+        if (config.flag(ConfigKey.HOTSPOT)) {
+            hotspot = new DeferredHotspotCollector();
+            hotspot.startLoading();
+        }
+        Identity identity = IdentityDetector.forThisJvm().detect(config);
+        LabelledRegistry registry = new LabelledRegistry(identity);
+        registry.register(new AgentInfoCollector(Version.get()));
+        if (hotspot != null) {
+            registry.register(hotspot);
+        }
+        PushedMetrics pushed = config.flag(ConfigKey.PUSH)
+                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
+                : null;
+        registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
+                config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
+                pushed));
+        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                config.jsonMaxBytes());
+        Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
+        return new AgentRuntime(config, registry, server);
+    }
+}
