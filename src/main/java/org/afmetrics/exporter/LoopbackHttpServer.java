@@ -82,11 +82,35 @@ public final class LoopbackHttpServer extends HttpServer {
         throw new java.net.BindException("already bound to " + listener.getLocalSocketAddress());
     }
 
+    /**
+     * Starts accepting, and closes the sockets when the JVM shuts down. That matters: a thread
+     * blocked in accept or read sits in native code, and the JVM's exit waits up to 300 ms for
+     * such threads, daemons or not, so an exporter left listening would slow every host's exit.
+     */
     @Override
     public void start() {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(new Closer(this), "af-metrics-http-close"));
+        } catch (IllegalStateException shuttingDown) {
+            stop(0);
+            return;
+        }
         Thread t = new Thread(new Acceptor(), "af-metrics-http");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static final class Closer implements Runnable {
+        private final LoopbackHttpServer server;
+
+        Closer(LoopbackHttpServer server) {
+            this.server = server;
+        }
+
+        @Override
+        public void run() {
+            server.stop(0);
+        }
     }
 
     @Override
