@@ -38,6 +38,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class Harness {
     private static final String HELLO = "org.afmetrics.bench.host.Hello";
     private static final String SLEEPER = "org.afmetrics.bench.host.Sleeper";
+    private static final String SHORT_JOB = "org.afmetrics.bench.host.ShortJob";
     /** A hotspot memory series, as each contender spells it. */
     private static final Pattern HOTSPOT = Pattern.compile("(?m)^jvm_memory_(bytes_used|used_bytes)\\{");
 
@@ -51,6 +52,7 @@ public final class Harness {
     private final Path otelJar;
     private final Path jmxConfig;
     private final int helloRounds = Integer.getInteger("bench.hello.rounds", 15);
+    private final int jobRounds = Integer.getInteger("bench.job.rounds", 5);
     private final int startRounds = Integer.getInteger("bench.start.rounds", 9);
     private final int scrapeRounds = Integer.getInteger("bench.scrape.rounds", 3);
     private final int wrkSeconds = Integer.getInteger("bench.wrk.seconds", 5);
@@ -85,6 +87,9 @@ public final class Harness {
         h.header();
         if (only.isEmpty() || only.contains("hello")) {
             h.helloWorld();
+        }
+        if (only.isEmpty() || only.contains("job")) {
+            h.shortJob();
         }
         if (only.isEmpty() || only.contains("start")) {
             h.firstScrape();
@@ -174,65 +179,95 @@ public final class Harness {
 
     // ---------------------------------------------------------------- hello world
 
-    private void helloWorld() throws Exception {
+    private Map<String, Contender> allContenders() {
         Map<String, Contender> cs = new LinkedHashMap<>();
         cs.put("bare JVM", bare());
         cs.put("empty agent", empty());
         cs.put("af-metrics", ours());
         cs.put("jmx_exporter", jmx());
         cs.put("OpenTelemetry", otel());
-        Map<String, List<Double>> wall = new LinkedHashMap<>();
-        Map<String, List<Double>> rss = new LinkedHashMap<>();
-        cs.keySet().forEach(k -> {
-            wall.put(k, new ArrayList<>());
-            rss.put(k, new ArrayList<>());
-        });
-        System.err.println("hello world: " + helloRounds + " rounds of " + cs.size() + " contenders");
+        return cs;
+    }
+
+    /** Runs {@code main} under every contender, {@code rounds} times in turn; wall ms and peak RSS MiB. */
+    private Map<String, List<double[]>> runAll(Map<String, Contender> cs, String main, String expected, int rounds)
+            throws Exception {
+        Map<String, List<double[]>> out = new LinkedHashMap<>();
+        cs.keySet().forEach(k -> out.put(k, new ArrayList<>()));
         // one unmeasured round warms the page cache for every jar
-        for (int r = -1; r < helloRounds; r++) {
-            List<String> order = rotated(new ArrayList<>(cs.keySet()), Math.max(r, 0));
-            for (String name : order) {
-                Path dir = workDir("hello-" + slug(name));
+        for (int r = -1; r < rounds; r++) {
+            for (String name : rotated(new ArrayList<>(cs.keySet()), Math.max(r, 0))) {
+                Path dir = workDir(slug(main.substring(main.lastIndexOf('.') + 1)) + "-" + slug(name));
                 Path rssFile = dir.resolve("rss.txt");
                 List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-f", "%M", "-o", rssFile.toString()));
-                cmd.addAll(command(cs.get(name), freePort(), null, List.of(), HELLO));
+                cmd.addAll(command(cs.get(name), freePort(), null, List.of(), main));
                 ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
                         .redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile());
                 long t0 = System.nanoTime();
                 Process p = pb.start();
                 int code = p.waitFor();
                 long t1 = System.nanoTime();
-                String out = Files.readString(dir.resolve("out.txt"));
-                if (code != 0 || !out.contains("hello, world")) {
-                    throw new IllegalStateException(name + " hello world failed (exit " + code + "): " + out);
+                String text = Files.readString(dir.resolve("out.txt"));
+                if (code != 0 || !text.contains(expected)) {
+                    throw new IllegalStateException(name + " running " + main + " failed (exit " + code + "): " + text);
                 }
                 if (r >= 0) {
-                    wall.get(name).add((t1 - t0) / 1e6);
-                    rss.get(name).add(Double.parseDouble(Files.readString(rssFile).trim()) / 1024.0);
+                    out.get(name).add(new double[] {(t1 - t0) / 1e6,
+                            Double.parseDouble(Files.readString(rssFile).trim()) / 1024.0});
                 }
             }
         }
-        double bareW = median(wall.get("bare JVM"));
-        double bareR = median(rss.get("bare JVM"));
-        double emptyW = median(wall.get("empty agent"));
-        double emptyR = median(rss.get("empty agent"));
-        report.append("\n## Hello-world JVM (").append(helloRounds).append(" rounds, medians)\n\n")
-                .append("| contender | wall ms | vs bare | vs empty agent | peak RSS MiB | vs bare | vs empty agent |\n")
-                .append("|---|---:|---:|---:|---:|---:|---:|\n");
-        for (String name : cs.keySet()) {
-            double w = median(wall.get(name));
-            double m = median(rss.get(name));
-            report.append(String.format(Locale.ROOT, "| %s | %.1f | %+.1f | %+.1f | %.1f | %+.1f | %+.1f |%n",
-                    name, w, w - bareW, w - emptyW, m, m - bareR, m - emptyR));
+        return out;
+    }
+
+    private static double median(List<double[]> runs, int column) {
+        List<Double> xs = new ArrayList<>();
+        for (double[] r : runs) {
+            xs.add(r[column]);
         }
-        double ourW = median(wall.get("af-metrics")) - emptyW;
-        double ourR = median(rss.get("af-metrics")) - emptyR;
+        return median(xs);
+    }
+
+    private void helloWorld() throws Exception {
+        Map<String, Contender> cs = allContenders();
+        System.err.println("hello world: " + helloRounds + " rounds of " + cs.size() + " contenders");
+        Map<String, List<double[]>> runs = runAll(cs, HELLO, "hello, world", helloRounds);
+        double emptyW = median(runs.get("empty agent"), 0);
+        double emptyR = median(runs.get("empty agent"), 1);
+        report.append("\n## Hello-world JVM (").append(helloRounds).append(" rounds, medians)\n\n");
+        table(runs);
+        double ourW = median(runs.get("af-metrics"), 0) - emptyW;
+        double ourR = median(runs.get("af-metrics"), 1) - emptyR;
         report.append(String.format(Locale.ROOT,
                 "%njmx_exporter costs %.1f× and OpenTelemetry %.1f× our wall time above the empty agent.%n",
-                (median(wall.get("jmx_exporter")) - emptyW) / Math.max(ourW, 0.1),
-                (median(wall.get("OpenTelemetry")) - emptyW) / Math.max(ourW, 0.1)));
+                (median(runs.get("jmx_exporter"), 0) - emptyW) / Math.max(ourW, 0.1),
+                (median(runs.get("OpenTelemetry"), 0) - emptyW) / Math.max(ourW, 0.1)));
         budget.add(verdict("hello-world wall above the empty agent", ourW, 5, "ms"));
         budget.add(verdict("hello-world peak RSS above the empty agent", ourR, 8, "MiB"));
+    }
+
+    private void shortJob() throws Exception {
+        Map<String, Contender> cs = allContenders();
+        System.err.println("short job: " + jobRounds + " rounds of " + cs.size() + " contenders");
+        Map<String, List<double[]>> runs = runAll(cs, SHORT_JOB, "job done", jobRounds);
+        report.append("\n## A one-second job (main sleeps 1 s, then returns; ").append(jobRounds)
+                .append(" rounds, medians): start, fully started agent, exit\n\n");
+        table(runs);
+    }
+
+    private void table(Map<String, List<double[]>> runs) {
+        double bareW = median(runs.get("bare JVM"), 0);
+        double bareR = median(runs.get("bare JVM"), 1);
+        double emptyW = median(runs.get("empty agent"), 0);
+        double emptyR = median(runs.get("empty agent"), 1);
+        report.append("| contender | wall ms | vs bare | vs empty agent | peak RSS MiB | vs bare | vs empty agent |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<String, List<double[]>> e : runs.entrySet()) {
+            double w = median(e.getValue(), 0);
+            double m = median(e.getValue(), 1);
+            report.append(String.format(Locale.ROOT, "| %s | %.1f | %+.1f | %+.1f | %.1f | %+.1f | %+.1f |%n",
+                    e.getKey(), w, w - bareW, w - emptyW, m, m - bareR, m - emptyR));
+        }
     }
 
     // ---------------------------------------------------------------- first scrape
