@@ -57,6 +57,7 @@ public final class LoopbackHttpServer extends HttpServer {
     private final ServerSocket listener;
     private final List<Context> contexts = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private volatile Executor executor;
     private volatile boolean stopped;
@@ -97,6 +98,7 @@ public final class LoopbackHttpServer extends HttpServer {
         }
         Thread t = new Thread(new Acceptor(), "af-metrics-http");
         t.setDaemon(true);
+        threads.add(t);
         t.start();
     }
 
@@ -123,6 +125,10 @@ public final class LoopbackHttpServer extends HttpServer {
         return executor;
     }
 
+    /**
+     * Closes the listening socket and every connection, then waits (briefly) for the server's
+     * threads to leave the native calls they were blocked in, so the JVM's exit finds none there.
+     */
     @Override
     public void stop(int delaySeconds) {
         stopped = true;
@@ -134,7 +140,22 @@ public final class LoopbackHttpServer extends HttpServer {
         for (Socket s : open) {
             closeQuietly(s);
         }
+        long deadline = System.nanoTime() + STOP_WAIT_NANOS;
+        for (Thread t : threads) {
+            long left = deadline - System.nanoTime();
+            if (t == Thread.currentThread() || left <= 0) {
+                continue;
+            }
+            try {
+                t.join(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
+
+    private static final long STOP_WAIT_NANOS = 200_000_000L;
 
     @Override
     public HttpContext createContext(String path, HttpHandler handler) {
@@ -197,6 +218,14 @@ public final class LoopbackHttpServer extends HttpServer {
     private final class Acceptor implements Runnable {
         @Override
         public void run() {
+            try {
+                accept();
+            } finally {
+                threads.remove(Thread.currentThread());
+            }
+        }
+
+        private void accept() {
             while (!stopped) {
                 Socket s;
                 try {
@@ -216,6 +245,7 @@ public final class LoopbackHttpServer extends HttpServer {
                     open.add(s);
                     Thread t = new Thread(new Connection(s), "af-metrics-http-conn");
                     t.setDaemon(true);
+                    threads.add(t);
                     t.start();
                 } catch (IOException | RuntimeException | Error e) {
                     open.remove(s);
@@ -253,6 +283,7 @@ public final class LoopbackHttpServer extends HttpServer {
                 // the client went away, stalled or spoke nonsense: the connection ends, the server serves on
             } finally {
                 open.remove(socket);
+                threads.remove(Thread.currentThread());
                 slots.release();
                 closeQuietly(socket);
             }

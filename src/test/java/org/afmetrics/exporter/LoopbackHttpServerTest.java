@@ -200,4 +200,17 @@ class LoopbackHttpServerTest {
         }
         assertEquals(2, ran.get(), "both exchanges ran on the executor");
     }
+
+    @Test
+    void stopClosesEveryConnectionAndItsThreadsAreGoneWhenItReturns() throws IOException {
+        Socket idle = connect();
+        send(idle, "GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(200, read(idle.getInputStream()).status);
+        server.stop(0);
+        assertEquals(-1, idle.getInputStream().read(), "the kept-alive connection is closed");
+        idle.close();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            assertTrue(!t.getName().startsWith("af-metrics-http") || !t.isAlive(), t + " outlived stop");
+        }
+    }
 }
