@@ -17,7 +17,15 @@ public enum ConfigKey {
     JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
-    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false).");
+    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
+    AUTH_USER("auth-user", "", "User name required by basic auth on /metrics (needs a password file or hash)."),
+    AUTH_PASSWORD_FILE("auth-password-file", "", "File holding the basic-auth password (first line)."),
+    AUTH_PASSWORD_HASH("auth-password-hash", "",
+            "Salted hash of the basic-auth password, from 'java -jar af-metrics-agent.jar hash-password'."),
+    TLS_KEYSTORE("tls-keystore", "", "PKCS#12 keystore with the server key: /metrics is served over HTTPS."),
+    TLS_PASSWORD_FILE("tls-password-file", "", "File holding the keystore password (first line)."),
+    PUSH_TOKEN_FILE("push-token-file", "",
+            "File holding a token: push callers from any address must send 'Authorization: Bearer TOKEN'.");
 
     private final String key;
     private final String defaultValue;

@@ -23,10 +23,16 @@ public final class PushEndpoint implements HttpHandler {
 
     private final PushedMetrics pushed;
     private final long maxBytes;
+    private final HttpSecurity security;
 
     public PushEndpoint(PushedMetrics pushed, long maxBytes) {
+        this(pushed, maxBytes, HttpSecurity.none());
+    }
+
+    public PushEndpoint(PushedMetrics pushed, long maxBytes, HttpSecurity security) {
         this.pushed = pushed;
         this.maxBytes = maxBytes;
+        this.security = security;
     }
 
     @Override
@@ -41,10 +47,19 @@ public final class PushEndpoint implements HttpHandler {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
-            respond(exchange, 403, error("the push endpoint serves loopback callers only"));
-            return;
+        if (security.pushTokenRequired()) {
+            if (!security.pushTokenMatches(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                pushed.rejectedUnread("forbidden", "push without the push token");
+                respond(exchange, 403, error("the push endpoint needs 'Authorization: Bearer' with the push token"));
+                return;
+            }
+        } else {
+            InetSocketAddress remote = exchange.getRemoteAddress();
+            if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
+                pushed.rejectedUnread("forbidden", "push from a non-loopback address");
+                respond(exchange, 403, error("the push endpoint serves loopback callers only"));
+                return;
+            }
         }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         if (method.equals("DELETE")) {

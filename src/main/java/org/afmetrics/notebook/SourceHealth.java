@@ -19,7 +19,8 @@ public final class SourceHealth {
         return name;
     }
 
-    synchronized void success(Conversion c) {
+    synchronized void success(Conversion converted) {
+        Conversion c = CounterGuard.apply(lastGood, converted);
         lastGood = c;
         lastSuccessSeconds = System.currentTimeMillis() / 1000.0;
         for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
