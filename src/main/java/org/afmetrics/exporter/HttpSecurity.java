@@ -142,6 +142,18 @@ public final class HttpSecurity {
         return https;
     }
 
+    /**
+     * Why this caller may not push, or null when it may: without a push token only loopback
+     * callers, whatever address the server is bound to; with one, any caller that presents it.
+     */
+    public String pushRefusal(java.net.InetAddress remote, String authorization) {
+        if (pushToken != null) {
+            return pushTokenMatches(authorization) ? null
+                    : "the push endpoint needs 'Authorization: Bearer' with the push token";
+        }
+        return remote != null && remote.isLoopbackAddress() ? null : "the push endpoint serves loopback callers only";
+    }
+
     /** Whether the push endpoint needs a token; then callers from any address may push with it. */
     public boolean pushTokenRequired() {
         return pushToken != null;

@@ -16,7 +16,8 @@ import org.afmetrics.notebook.PushedMetrics;
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
  * JSON document in any of the notebook forms; it replaces the previously pushed set.
- * {@code DELETE} forgets the pushed set. Only loopback callers are served.
+ * {@code DELETE} forgets the pushed set. Only loopback callers are served, unless a push token is
+ * configured: then any caller that presents it, and no other.
  */
 public final class PushEndpoint implements HttpHandler {
     public static final String PATH = "/notebook-metrics";
@@ -47,19 +48,13 @@ public final class PushEndpoint implements HttpHandler {
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        if (security.pushTokenRequired()) {
-            if (!security.pushTokenMatches(exchange.getRequestHeaders().getFirst("Authorization"))) {
-                pushed.rejectedUnread("forbidden", "push without the push token");
-                respond(exchange, 403, error("the push endpoint needs 'Authorization: Bearer' with the push token"));
-                return;
-            }
-        } else {
-            InetSocketAddress remote = exchange.getRemoteAddress();
-            if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
-                pushed.rejectedUnread("forbidden", "push from a non-loopback address");
-                respond(exchange, 403, error("the push endpoint serves loopback callers only"));
-                return;
-            }
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        String refusal = security.pushRefusal(remote == null ? null : remote.getAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"));
+        if (refusal != null) {
+            pushed.rejectedUnread("forbidden", "push refused: " + refusal);
+            respond(exchange, 403, error(refusal));
+            return;
         }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         if (method.equals("DELETE")) {
