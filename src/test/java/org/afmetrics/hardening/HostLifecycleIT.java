@@ -139,10 +139,9 @@ class HostLifecycleIT {
                     } else {
                         jvm.awaitStdout("host main started", WAIT);
                     }
-                    // kill(1), not Process.destroy(): that also closes the pipes, and the host would
-                    // see the end of its input and return from main on its own
-                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(jvm.pid())).inheritIO().start()
-                            .waitFor());
+                    // SIGTERM through the process handle: Process.destroy() would also close the pipes,
+                    // and the host would see the end of its input and return from main on its own
+                    assertTrue(jvm.process().toHandle().destroy());
                     codes.add(jvm.awaitExit(WAIT));
                     outputs.add(jvm.stdout());
                     assertEquals(List.of(), HostDriver.agentComplaints(jvm));
