@@ -36,9 +36,14 @@ public final class AgentRuntime {
         return current;
     }
 
-    static void launch(String args, Instrumentation instrumentation) {
+    /**
+     * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
+     * that this JVM is one to monitor; an operator's attach is explicit and always serves.
+     */
+    static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
-        if (!HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+        if (!explicit
+                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
             return;
         }
         for (String w : config.warnings()) {
@@ -49,6 +54,7 @@ public final class AgentRuntime {
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);
+                AgentProperties.failed("not exporting: " + Log.describe(t));
             }
         }, "af-metrics-start");
         starter.setDaemon(true);
@@ -81,6 +87,8 @@ public final class AgentRuntime {
                 config.jsonMaxBytes());
         AgentRuntime runtime = new AgentRuntime(config, registry, server);
         current = runtime;
+        AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
+                String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
         return runtime;
     }

@@ -29,6 +29,8 @@ public final class Main {
                 return CheckCommand.run(rest);
             case "demo":
                 return DemoCommand.run(rest);
+            case "attach":
+                return AttachCommand.run(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

@@ -16,6 +16,7 @@ public final class HelpText {
           .append("  --version        the agent's version\n")
           .append("  check FILE       convert a notebook JSON metrics file and print the exposition,\n")
           .append("                   or its errors (exit status 1)\n")
+          .append("  attach PID [ARGS]  load the agent into a running JVM (same keys as -javaagent)\n")
           .append("  demo             run the agent here with a simulated processing loop that rewrites\n")
           .append("                   a JSON metrics file every second; Ctrl-C stops it\n\n")
           .append("Keys (agent argument / environment variable / default):\n");
