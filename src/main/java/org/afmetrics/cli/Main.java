@@ -31,6 +31,8 @@ public final class Main {
                 return DemoCommand.run(rest);
             case "attach":
                 return AttachCommand.run(rest);
+            case "status":
+                return StatusCommand.run(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

@@ -17,6 +17,8 @@ public final class HelpText {
           .append("  check FILE       convert a notebook JSON metrics file and print the exposition,\n")
           .append("                   or its errors (exit status 1)\n")
           .append("  attach PID [ARGS]  load the agent into a running JVM (same keys as -javaagent)\n")
+          .append("  status [--targets-dir DIR] [--json]\n")
+          .append("                   the agents on this host: pid, user, session, kernel, URL, JSON sources\n")
           .append("  demo             run the agent here with a simulated processing loop that rewrites\n")
           .append("                   a JSON metrics file every second; Ctrl-C stops it\n\n")
           .append("Keys (agent argument / environment variable / default):\n");
