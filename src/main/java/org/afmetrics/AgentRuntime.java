@@ -8,6 +8,7 @@ import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
@@ -83,8 +84,13 @@ public final class AgentRuntime {
         registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
                 config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
                 pushed));
-        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                config.jsonMaxBytes());
+        ExporterServer server;
+        try {
+            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new java.io.IOException("access control: " + Log.describe(e), e);
+        }
         AgentRuntime runtime = new AgentRuntime(config, registry, server);
         current = runtime;
         AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),

@@ -32,7 +32,9 @@ public final class Main {
             case "attach":
                 return AttachCommand.run(rest);
             case "status":
-                return StatusCommand.run(rest);
+                return StatusCommand.run(rest),
+            case "hash-password":
+                return HashPasswordCommand.run();
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

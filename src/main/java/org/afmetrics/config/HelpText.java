@@ -19,6 +19,8 @@ public final class HelpText {
           .append("  attach PID [ARGS]  load the agent into a running JVM (same keys as -javaagent)\n")
           .append("  status [--targets-dir DIR] [--json]\n")
           .append("                   the agents on this host: pid, user, session, kernel, URL, JSON sources\n")
+          .append("  hash-password    read a password (first line of standard input) and print its salted\n")
+          .append("                   hash for auth-password-hash\n")
           .append("  demo             run the agent here with a simulated processing loop that rewrites\n")
           .append("                   a JSON metrics file every second; Ctrl-C stops it\n\n")
           .append("Keys (agent argument / environment variable / default):\n");
