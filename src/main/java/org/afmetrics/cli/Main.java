@@ -29,6 +29,10 @@ public final class Main {
                 return CheckCommand.run(rest);
             case "demo":
                 return DemoCommand.run(rest);
+            case "kernelspec":
+                return KernelspecCommand.run(rest);
+            case "targets":
+                return TargetsCommand.run(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

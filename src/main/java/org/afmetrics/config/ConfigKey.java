@@ -17,7 +17,15 @@ public enum ConfigKey {
     JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
-    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false).");
+    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
+    TARGETS_DIR("targets-dir", "",
+            "Directory for this JVM's Prometheus file_sd target file (written at start, removed at exit)."),
+    ADVERTISE_HOST("advertise-host", "",
+            "Host written into the target file (default: the bind address, or the host name when bound to all)."),
+    PUSHGATEWAY("pushgateway", "", "Pushgateway URL (http://host:port) to push the final metrics to at JVM exit."),
+    PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session)."),
+    PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
+            "Longest time, in milliseconds, the push at exit may hold up the JVM's exit.");
 
     private final String key;
     private final String defaultValue;
