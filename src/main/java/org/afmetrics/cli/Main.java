@@ -33,6 +33,10 @@ public final class Main {
                 return KernelspecCommand.run(rest);
             case "targets":
                 return TargetsCommand.run(rest);
+            case "prometheus-config":
+                return PrometheusCommand.config(rest);
+            case "prometheus-rules":
+                return PrometheusCommand.rules(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;
