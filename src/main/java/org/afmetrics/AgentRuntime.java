@@ -10,6 +10,8 @@ import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.facility.ExitActions;
+import org.afmetrics.facility.Facility;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
 import org.afmetrics.notebook.NotebookCollector;
@@ -50,6 +52,7 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
+        Facility.prepare(config);
         Thread starter = new Thread(() -> {
             try {
                 start(config);
@@ -67,6 +70,14 @@ public final class AgentRuntime {
         if (current != null) {
             return current;
         }
+        try {
+            return startNow(config);
+        } finally {
+            ExitActions.startFinished();
+        }
+    }
+
+    private static AgentRuntime startNow(AgentConfig config) throws java.io.IOException {
         DeferredHotspotCollector hotspot = null;
         if (config.flag(ConfigKey.HOTSPOT)) {
             hotspot = new DeferredHotspotCollector();
@@ -84,6 +95,7 @@ public final class AgentRuntime {
         registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
                 config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
                 pushed));
+        Facility.registryReady(config, registry);
         ExporterServer server;
         try {
             server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
@@ -93,6 +105,7 @@ public final class AgentRuntime {
         }
         AgentRuntime runtime = new AgentRuntime(config, registry, server);
         current = runtime;
+        Facility.serving(config, identity, server.address());
         AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
                 String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());

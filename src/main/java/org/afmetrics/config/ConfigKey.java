@@ -31,7 +31,15 @@ public enum ConfigKey {
     TLS_KEYSTORE("tls-keystore", "", "PKCS#12 keystore with the server key: /metrics is served over HTTPS."),
     TLS_PASSWORD_FILE("tls-password-file", "", "File holding the keystore password (first line)."),
     PUSH_TOKEN_FILE("push-token-file", "",
-            "File holding a token: push callers from any address must send 'Authorization: Bearer TOKEN'.");
+            "File holding a token: push callers from any address must send 'Authorization: Bearer TOKEN'."),
+    TARGETS_DIR("targets-dir", "",
+            "Directory for this JVM's Prometheus file_sd target file (written at start, removed at exit)."),
+    ADVERTISE_HOST("advertise-host", "",
+            "Host written into the target file (default: the bind address, or the host name when bound to all)."),
+    PUSHGATEWAY("pushgateway", "", "Pushgateway URL (http://host:port) to push the final metrics to at JVM exit."),
+    PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session)."),
+    PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
+            "Longest time, in milliseconds, the push at exit may hold up the JVM's exit.");
 
     private final String key;
     private final String defaultValue;

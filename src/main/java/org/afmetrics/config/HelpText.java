@@ -22,7 +22,17 @@ public final class HelpText {
           .append("  hash-password    read a password (first line of standard input) and print its salted\n")
           .append("                   hash for auth-password-hash\n")
           .append("  demo             run the agent here with a simulated processing loop that rewrites\n")
-          .append("                   a JSON metrics file every second; Ctrl-C stops it\n\n")
+          .append("                   a JSON metrics file every second; Ctrl-C stops it\n")
+          .append("  kernelspec list|install|remove\n")
+          .append("                   the kernelspecs Jupyter sees; put the agent into (or take it out\n")
+          .append("                   of) their JAVA_TOOL_OPTIONS: install [NAME...|--all-jvm]\n")
+          .append("                   [--agent-args ARGS] [--jar PATH], remove [NAME...]\n")
+          .append("  targets list|gc DIR\n")
+          .append("                   the scrape target files in DIR (targets-dir); gc removes those\n")
+          .append("                   of processes gone on this host\n")
+          .append("  prometheus-config [--targets-dir DIR] [--scrape-interval 15s] [--pushgateway HOST:PORT]\n")
+          .append("                   print a prometheus.yml: a file_sd job over the targets directory\n")
+          .append("  prometheus-rules print rules.yml: per-user and facility recording rules, alerts\n\n")
           .append("Keys (agent argument / environment variable / default):\n");
         for (ConfigKey k : ConfigKey.values()) {
             sb.append(String.format("  %-16s %-28s %s%n", k.key(), k.envName(),
