@@ -67,7 +67,7 @@ class TargetsDirTest {
         assertEquals(TargetsDir.Status.OTHER_HOST, status.get(elsewhere));
         assertEquals(TargetsDir.Status.UNREADABLE, status.get(dir.resolve("afmetrics-garbage.json")));
 
-        List<Path> removed = targets.gc().stream().map(e -> e.file).collect(Collectors.toList());
+        List<Path> removed = targets.gc(problem -> { throw new AssertionError(problem); }).stream().map(e -> e.file).collect(Collectors.toList());
         assertEquals(List.of(gone, reusedHere).stream().sorted().collect(Collectors.toList()),
                 removed.stream().sorted().collect(Collectors.toList()));
         assertTrue(Files.exists(alive));
