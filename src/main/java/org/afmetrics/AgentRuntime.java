@@ -4,9 +4,11 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
+import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.facility.Facility;
@@ -37,8 +39,16 @@ public final class AgentRuntime {
         return current;
     }
 
-    static void launch(String args, Instrumentation instrumentation) {
+    /**
+     * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
+     * that this JVM is one to monitor; an operator's attach is explicit and always serves.
+     */
+    static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
+        if (!explicit
+                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+            return;
+        }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
@@ -48,6 +58,7 @@ public final class AgentRuntime {
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);
+                AgentProperties.failed("not exporting: " + Log.describe(t));
             }
         }, "af-metrics-start");
         starter.setDaemon(true);
@@ -85,11 +96,18 @@ public final class AgentRuntime {
                 config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
                 pushed));
         Facility.registryReady(config, registry);
-        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                config.jsonMaxBytes());
+        ExporterServer server;
+        try {
+            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new java.io.IOException("access control: " + Log.describe(e), e);
+        }
         AgentRuntime runtime = new AgentRuntime(config, registry, server);
         current = runtime;
         Facility.serving(config, identity, server.address());
+        AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
+                String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
         return runtime;
     }

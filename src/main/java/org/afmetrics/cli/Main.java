@@ -29,6 +29,12 @@ public final class Main {
                 return CheckCommand.run(rest);
             case "demo":
                 return DemoCommand.run(rest);
+            case "attach":
+                return AttachCommand.run(rest);
+            case "status":
+                return StatusCommand.run(rest);
+            case "hash-password":
+                return HashPasswordCommand.run();
             case "kernelspec":
                 return KernelspecCommand.run(rest);
             case "targets":

@@ -64,6 +64,8 @@ public final class AgentConfig {
                     warnings.add("unknown key '" + shorten(name) + "' ignored (java -jar af-metrics-agent.jar --help lists the keys)");
                 } else if (eq < 0) {
                     warnings.add("key '" + name + "' has no value (write " + name + "=VALUE); ignored");
+                } else if (item.substring(eq + 1).trim().isEmpty()) {
+                    warnings.add("key '" + name + "' has an empty value; ignored");
                 } else {
                     raw.put(key, item.substring(eq + 1).trim());
                 }
