@@ -66,6 +66,9 @@ public final class Facility {
             info.put("session", identity.session());
             TargetFile file = new TargetFile(HostNames.target(config.get(ConfigKey.ADVERTISE_HOST), bound), hostName,
                     self.pid(), TargetsDir.startMillis(self), info);
+            if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+                file.https();
+            }
             Path written = file.writeInto(dir);
             ExitActions.add("removing " + written, () -> Files.deleteIfExists(written), config.pushTimeoutMs());
         } catch (IOException | RuntimeException e) {

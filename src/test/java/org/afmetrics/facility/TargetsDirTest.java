@@ -42,6 +42,9 @@ class TargetsDirTest {
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary file left behind");
         }
+        assertEquals("", root.get(0).path("labels").path("__scheme__").asText(), "plain HTTP needs no scheme");
+        JsonNode tls = new ObjectMapper().readTree(file("h2", self.pid(), 42).https().writeInto(dir).toFile());
+        assertEquals("https", tls.get(0).path("labels").path("__scheme__").asText());
     }
 
     @Test
