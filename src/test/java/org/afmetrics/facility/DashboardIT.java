@@ -151,6 +151,30 @@ class DashboardIT {
         return tests.stream();
     }
 
+    /** The recording rules, evaluated by the same Prometheus on the same real data, produce series too. */
+    @TestFactory
+    @SuppressWarnings("unchecked")
+    Stream<DynamicTest> everyRecordingRuleHasData() throws Exception {
+        Map<String, Object> rules = new org.yaml.snakeyaml.Yaml().load(Files.readString(Paths.get("agent/prometheus/rules.yml")));
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                String record = (String) rule.get("record");
+                if (record == null) {
+                    continue;
+                }
+                tests.add(DynamicTest.dynamicTest(record, () -> {
+                    if (record.contains("jupyter_")) {
+                        assumeTrue(cellMetrics, "skipped: no scraped JVM exports jupyter_cell_* metrics yet (workloads: "
+                                + describeWorkloads() + ")");
+                    }
+                    prometheus.awaitQuery(record, r -> r.size() > 0, Duration.ofSeconds(30));
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
     private String describeWorkloads() {
         List<String> out = new ArrayList<>();
         workloads.forEach(w -> out.add(w.describe()));
