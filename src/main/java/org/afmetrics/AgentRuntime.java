@@ -10,6 +10,7 @@ import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
+import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.notebook.NotebookCollector;
 import org.afmetrics.notebook.PushedMetrics;
 
@@ -40,6 +41,10 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
+        if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
+            // before the host's main runs, so the kernel classes are seen as they load
+            KernelHooks.install(instrumentation);
+        }
         Thread starter = new Thread(() -> {
             try {
                 start(config);
@@ -63,6 +68,7 @@ public final class AgentRuntime {
         }
         Identity identity = IdentityDetector.forThisJvm().detect(config);
         LabelledRegistry registry = new LabelledRegistry(identity);
+        KernelHooks.attach(registry);
         registry.register(new AgentInfoCollector(Version.get()));
         if (hotspot != null) {
             registry.register(hotspot);

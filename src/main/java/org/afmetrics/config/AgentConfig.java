@@ -32,6 +32,7 @@ public final class AgentConfig {
         this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, t -> (int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
         typed(ConfigKey.PUSH, AgentConfig::parseBoolean);
         typed(ConfigKey.HOTSPOT, AgentConfig::parseBoolean);
+        typed(ConfigKey.CELL_HOOKS, AgentConfig::parseBoolean);
         if (!LABEL_NAME.matcher(get(ConfigKey.PREFIX)).matches() && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");

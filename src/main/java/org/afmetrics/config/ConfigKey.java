@@ -17,7 +17,9 @@ public enum ConfigKey {
     JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
-    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false).");
+    HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
+    CELL_HOOKS("cell-hooks", "true",
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
 
     private final String key;
     private final String defaultValue;
