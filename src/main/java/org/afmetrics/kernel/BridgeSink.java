@@ -1,47 +1,39 @@
 package org.afmetrics.kernel;
 
+import java.util.function.BiConsumer;
 import org.afmetrics.kernel.bridge.CellBridge;
 
-/** Connects the bridge the woven code calls to a {@link CellRecorder}. */
-public final class BridgeSink implements CellBridge.Sink {
+/** Hands the bridge's events to a {@link CellRecorder}. Only JDK types cross the bridge. */
+public final class BridgeSink implements BiConsumer<Integer, Object> {
     private final CellRecorder recorder;
 
     public BridgeSink(CellRecorder recorder) {
         this.recorder = recorder;
     }
 
-    /** Routes the bridge to {@code recorder}; the only place the agent's own code names the bridge. */
-    public static void connect(CellRecorder recorder) {
-        CellBridge.install(new BridgeSink(recorder));
-    }
-
     @Override
-    public void kernelStarted(Object kernel, Class<?> hookedType) {
-        recorder.kernelStarted(kernel, hookedType);
-    }
-
-    @Override
-    public void cellStarted() {
-        recorder.cellStarted();
-    }
-
-    @Override
-    public void cellFailed() {
-        recorder.cellFailed();
-    }
-
-    @Override
-    public void cellOutcome(Object result) {
-        recorder.cellOutcome(result);
-    }
-
-    @Override
-    public void cellEnded(Throwable thrown) {
-        recorder.cellEnded(thrown);
-    }
-
-    @Override
-    public void interruptRequested() {
-        recorder.interruptRequested();
+    public void accept(Integer event, Object arg) {
+        switch (event) {
+            case CellBridge.KERNEL:
+                recorder.kernelStarted(arg);
+                break;
+            case CellBridge.CELL_START:
+                recorder.cellStarted();
+                break;
+            case CellBridge.CELL_FAILED:
+                recorder.cellFailed();
+                break;
+            case CellBridge.CELL_OUTCOME:
+                recorder.cellOutcome(arg);
+                break;
+            case CellBridge.CELL_END:
+                recorder.cellEnded(arg instanceof Throwable ? (Throwable) arg : null);
+                break;
+            case CellBridge.INTERRUPT:
+                recorder.interruptRequested();
+                break;
+            default:
+                break;
+        }
     }
 }

@@ -63,11 +63,12 @@ public final class CellRecorder {
         return kernel;
     }
 
-    public void kernelStarted(Object kernelObject, Class<?> hookedType) {
+    /** The kernel object of a hooked instance method, or the hooked class of a static one. */
+    public void kernelStarted(Object kernelOrType) {
         if (kernel != null) {
             return;
         }
-        describe(KernelDescription.of(kernelObject, hookedType));
+        describe(KernelDescription.of(kernelOrType));
     }
 
     /** Records the kernel directly (first description wins). */

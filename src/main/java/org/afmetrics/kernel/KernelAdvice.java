@@ -4,9 +4,9 @@ import net.bytebuddy.asm.Advice;
 import org.afmetrics.kernel.bridge.CellBridge;
 
 /**
- * The advice woven into kernel methods. Each piece only calls {@link CellBridge} (on the
- * bootstrap class path, so visible from any kernel class loader) and suppresses any throwable of
- * its own, so it can never change what a user's cell does.
+ * The advice woven into kernel methods. Each piece only calls {@link CellBridge} (made visible
+ * to the kernel's class loader by {@link BridgeLocator}) and suppresses any throwable of its
+ * own, so it can never change what a user's cell does.
  */
 final class KernelAdvice {
     private KernelAdvice() {
@@ -14,15 +14,15 @@ final class KernelAdvice {
 
     static final class KernelStart {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object kernel, @Advice.Origin Class<?> type) {
-            CellBridge.kernelStarted(kernel, type);
+        static void enter(@Advice.This Object kernel) {
+            CellBridge.kernelStarted(kernel);
         }
     }
 
     static final class KernelSeen {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Origin Class<?> type) {
-            CellBridge.kernelStarted(null, type);
+            CellBridge.kernelStarted(type);
         }
     }
 

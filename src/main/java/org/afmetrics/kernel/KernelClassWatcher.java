@@ -10,13 +10,15 @@ import org.afmetrics.Log;
  * {@link Weaver} (and with it Byte Buddy). Never throws: a class it cannot weave loads as it is.
  */
 final class KernelClassWatcher implements ClassFileTransformer {
-    private final Runnable firstKernelClass;
+    private final BridgeLocator bridges;
     private volatile Weaver weaver;
     private volatile boolean broken;
 
-    /** @param firstKernelClass runs once, before the first kernel class is woven */
-    KernelClassWatcher(Runnable firstKernelClass) {
-        this.firstKernelClass = firstKernelClass;
+    KernelClassWatcher(BridgeLocator bridges) {
+        this.bridges = bridges;
+        // load the lookup now: loading it from inside transform() would pass through transform()
+        // again and define the class twice
+        HookPoints.forInternalName("");
     }
 
     @Override
@@ -26,6 +28,9 @@ final class KernelClassWatcher implements ClassFileTransformer {
             return null;
         }
         try {
+            if (!bridges.connect(loader)) {
+                return null;
+            }
             Weaver w = weaver();
             return w == null ? null : w.weave(loader, className, redefined, pd, bytes);
         } catch (Throwable t) {
@@ -42,7 +47,6 @@ final class KernelClassWatcher implements ClassFileTransformer {
         synchronized (this) {
             if (weaver == null && !broken) {
                 try {
-                    firstKernelClass.run();
                     weaver = new Weaver();
                 } catch (Throwable t) {
                     broken = true;

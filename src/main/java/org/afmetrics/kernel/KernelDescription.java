@@ -39,7 +39,9 @@ public final class KernelDescription {
         return language;
     }
 
-    static KernelDescription of(Object kernelObject, Class<?> hookedType) {
+    static KernelDescription of(Object kernelOrType) {
+        Object kernelObject = kernelOrType instanceof Class ? null : kernelOrType;
+        Class<?> hookedType = kernelOrType instanceof Class ? (Class<?>) kernelOrType : hookedBase(kernelOrType);
         String hooked = hookedType == null ? "" : hookedType.getName();
         if (hooked.startsWith(HookPoints.KOTLIN_PACKAGE)) {
             return new KernelDescription("kotlin", versionOf(hookedType), "kotlin");
@@ -56,7 +58,18 @@ public final class KernelDescription {
             return new KernelDescription(name, version != null ? version : versionOf(k), language);
         }
         String name = k.getName().startsWith("io.github.spencerpark.ijava.") ? "ijava" : nameOf(null, k);
-        return new KernelDescription(name, versionOf(k), language);
+        String version = versionOf(k);
+        return new KernelDescription(name, version != null ? version : versionOf(hookedType), language);
+    }
+
+    /** The hooked base class among the kernel object's superclasses. */
+    private static Class<?> hookedBase(Object kernelObject) {
+        for (Class<?> c = kernelObject == null ? null : kernelObject.getClass(); c != null; c = c.getSuperclass()) {
+            if (HookPoints.forInternalName(c.getName().replace('.', '/')) != null) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static String nameOf(Object declared, Class<?> k) {

@@ -10,8 +10,8 @@ import org.afmetrics.identity.Identity;
 
 /**
  * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in
- * premain/agentmain and only registers a class-name watcher; the bridge, Byte Buddy and the
- * weaving follow when a kernel class is actually loaded. {@link #attach} joins the recorder to
+ * premain/agentmain and only registers a class-name watcher; Byte Buddy and the weaving
+ * follow when a kernel class is actually loaded. {@link #attach} joins the recorder to
  * the exporter's registry, whichever of the two happens first.
  */
 public final class KernelHooks {
@@ -31,7 +31,7 @@ public final class KernelHooks {
         if (watcher != null) {
             return;
         }
-        KernelClassWatcher w = new KernelClassWatcher(() -> connectBridge(inst));
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)));
         boolean retransform = inst.isRetransformClassesSupported();
         inst.addTransformer(w, retransform);
         watcher = w;
@@ -55,11 +55,6 @@ public final class KernelHooks {
         } catch (Throwable t) {
             Log.warn("cell hooks not added to the already loaded kernel: " + Log.describe(t));
         }
-    }
-
-    private static void connectBridge(Instrumentation inst) {
-        BootstrapBridge.install(inst);
-        BridgeSink.connect(RECORDER);
     }
 
     /** Exports the cell metrics through {@code r}; the kernel label joins its identity once known. */

@@ -1,78 +1,60 @@
 package org.afmetrics.kernel.bridge;
 
+import java.util.function.BiConsumer;
+
 /**
- * What the woven kernel code calls. It depends on nothing but the JDK, so the agent can put it
- * on the bootstrap class path, where every class loader (whatever loads the kernel) finds it.
- * Until a {@link Sink} is installed every call is a no-op.
+ * What the woven kernel code calls. It names nothing but JDK types, so a copy of it can serve
+ * kernels whose class loader cannot see the agent jar (the agent then puts this class on the
+ * bootstrap class path) and the agent can still reach that copy through reflection.
+ * Until a sink is installed every call is a no-op.
  */
 public final class CellBridge {
-    /** Receives the events; implemented by the agent's recorder. */
-    public interface Sink {
-        void kernelStarted(Object kernel, Class<?> hookedType);
+    public static final int KERNEL = 0;
+    public static final int CELL_START = 1;
+    public static final int CELL_FAILED = 2;
+    public static final int CELL_OUTCOME = 3;
+    public static final int CELL_END = 4;
+    public static final int INTERRUPT = 5;
 
-        void cellStarted();
-
-        void cellFailed();
-
-        void cellOutcome(Object result);
-
-        void cellEnded(Throwable thrown);
-
-        void interruptRequested();
-    }
-
-    private static volatile Sink sink;
+    private static volatile BiConsumer<Integer, Object> sink;
 
     private CellBridge() {
     }
 
-    public static void install(Sink s) {
+    /** Routes the events to {@code s} (event code, argument); null stops them. */
+    public static void install(BiConsumer<Integer, Object> s) {
         sink = s;
     }
 
-    public static Sink sink() {
-        return sink;
-    }
-
-    public static void kernelStarted(Object kernel, Class<?> hookedType) {
-        Sink s = sink;
-        if (s != null) {
-            s.kernelStarted(kernel, hookedType);
-        }
+    /** The kernel object of a hooked instance method, or the hooked class of a static one. */
+    public static void kernelStarted(Object kernelOrType) {
+        emit(KERNEL, kernelOrType);
     }
 
     public static void cellStarted() {
-        Sink s = sink;
-        if (s != null) {
-            s.cellStarted();
-        }
+        emit(CELL_START, null);
     }
 
     public static void cellFailed() {
-        Sink s = sink;
-        if (s != null) {
-            s.cellFailed();
-        }
+        emit(CELL_FAILED, null);
     }
 
     public static void cellOutcome(Object result) {
-        Sink s = sink;
-        if (s != null) {
-            s.cellOutcome(result);
-        }
+        emit(CELL_OUTCOME, result);
     }
 
     public static void cellEnded(Throwable thrown) {
-        Sink s = sink;
-        if (s != null) {
-            s.cellEnded(thrown);
-        }
+        emit(CELL_END, thrown);
     }
 
     public static void interruptRequested() {
-        Sink s = sink;
+        emit(INTERRUPT, null);
+    }
+
+    private static void emit(int event, Object arg) {
+        BiConsumer<Integer, Object> s = sink;
         if (s != null) {
-            s.interruptRequested();
+            s.accept(event, arg); // small Integers are cached: no allocation
         }
     }
 }

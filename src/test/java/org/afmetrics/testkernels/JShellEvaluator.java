@@ -1,0 +1,89 @@
+package org.afmetrics.testkernels;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+
+/**
+ * Java cells for the test kernels: JShell with the local execution engine, so a cell runs inside
+ * the kernel JVM (where the agent is), as in IJava's default set-up.
+ */
+public final class JShellEvaluator implements AutoCloseable {
+    /** A cell that did not complete: compile error, exception or interruption. */
+    public static final class CellException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public CellException(String message) {
+            super(message);
+        }
+    }
+
+    private final JShell shell = JShell.builder().executionEngine("local").build();
+    private volatile boolean stopRequested;
+
+    /** Runs every snippet of the cell; returns the last value, or null when there is none. */
+    public synchronized String eval(String code) {
+        stopRequested = false;
+        String value = null;
+        String remaining = code;
+        SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+        while (remaining != null && !remaining.trim().isEmpty()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+                break;
+            }
+            if (!info.completeness().isComplete()) {
+                throw new CellException("incomplete input: " + remaining.trim());
+            }
+            remaining = info.remaining();
+            for (SnippetEvent event : shell.eval(info.source())) {
+                if (stopRequested) {
+                    throw new CellException("interrupted");
+                }
+                if (event.exception() != null) {
+                    throw new CellException(describe(event.exception()));
+                }
+                if (event.status() == Snippet.Status.REJECTED) {
+                    throw new CellException("compile error: " + diagnostics(event.snippet()));
+                }
+                if (event.value() != null && event.causeSnippet() == null) {
+                    value = event.value();
+                }
+            }
+        }
+        if (stopRequested) {
+            throw new CellException("interrupted");
+        }
+        return value;
+    }
+
+    public void stop() {
+        stopRequested = true;
+        shell.stop();
+    }
+
+    private String diagnostics(Snippet snippet) {
+        List<String> out = new ArrayList<>();
+        shell.diagnostics(snippet).forEach((Diag d) -> out.add(d.getMessage(Locale.ROOT)));
+        return out.stream().collect(Collectors.joining("; "));
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof EvalException) {
+            return ((EvalException) t).getExceptionClassName() + ": " + t.getMessage();
+        }
+        return t.getClass().getName() + ": " + t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}
