@@ -4,10 +4,14 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
+import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.facility.ExitActions;
+import org.afmetrics.facility.Facility;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
 import org.afmetrics.kernel.KernelHooks;
@@ -36,11 +40,20 @@ public final class AgentRuntime {
         return current;
     }
 
-    static void launch(String args, Instrumentation instrumentation) {
+    /**
+     * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
+     * that this JVM is one to monitor; an operator's attach is explicit and always serves.
+     */
+    static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
+        if (!explicit
+                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+            return;
+        }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
+        Facility.prepare(config);
         if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
             // before the host's main runs, so the kernel classes are seen as they load
             KernelHooks.install(instrumentation);
@@ -50,6 +63,7 @@ public final class AgentRuntime {
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);
+                AgentProperties.failed("not exporting: " + Log.describe(t));
             }
         }, "af-metrics-start");
         starter.setDaemon(true);
@@ -61,6 +75,14 @@ public final class AgentRuntime {
         if (current != null) {
             return current;
         }
+        try {
+            return startNow(config);
+        } finally {
+            ExitActions.startFinished();
+        }
+    }
+
+    private static AgentRuntime startNow(AgentConfig config) throws java.io.IOException {
         DeferredHotspotCollector hotspot = null;
         if (config.flag(ConfigKey.HOTSPOT)) {
             hotspot = new DeferredHotspotCollector();
@@ -79,10 +101,19 @@ public final class AgentRuntime {
         registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
                 config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
                 pushed));
-        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                config.jsonMaxBytes());
+        Facility.registryReady(config, registry);
+        ExporterServer server;
+        try {
+            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new java.io.IOException("access control: " + Log.describe(e), e);
+        }
         AgentRuntime runtime = new AgentRuntime(config, registry, server);
         current = runtime;
+        Facility.serving(config, identity, server.address());
+        AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
+                String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
         return runtime;
     }

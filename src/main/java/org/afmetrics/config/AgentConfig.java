@@ -22,6 +22,7 @@ public final class AgentConfig {
     private final Map<String, String> labels;
     private final long jsonMaxBytes;
     private final int jsonMaxSeries;
+    private final long pushTimeoutMs;
 
     private AgentConfig(Map<ConfigKey, String> raw, List<String> warnings) {
         this.raw = raw;
@@ -32,6 +33,7 @@ public final class AgentConfig {
         this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, t -> (int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
         typed(ConfigKey.PUSH, AgentConfig::parseBoolean);
         typed(ConfigKey.HOTSPOT, AgentConfig::parseBoolean);
+        this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, t -> positiveLong(t));
         typed(ConfigKey.CELL_HOOKS, AgentConfig::parseBoolean);
         if (!LABEL_NAME.matcher(get(ConfigKey.PREFIX)).matches() && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
@@ -63,6 +65,8 @@ public final class AgentConfig {
                     warnings.add("unknown key '" + shorten(name) + "' ignored (java -jar af-metrics-agent.jar --help lists the keys)");
                 } else if (eq < 0) {
                     warnings.add("key '" + name + "' has no value (write " + name + "=VALUE); ignored");
+                } else if (item.substring(eq + 1).trim().isEmpty()) {
+                    warnings.add("key '" + name + "' has an empty value; ignored");
                 } else {
                     raw.put(key, item.substring(eq + 1).trim());
                 }
@@ -173,6 +177,10 @@ public final class AgentConfig {
 
     public int jsonMaxSeries() {
         return jsonMaxSeries;
+    }
+
+    public long pushTimeoutMs() {
+        return pushTimeoutMs;
     }
 
     public List<String> jsonSources() {

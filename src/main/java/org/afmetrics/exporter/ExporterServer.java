@@ -1,6 +1,7 @@
 package org.afmetrics.exporter;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
@@ -17,35 +18,67 @@ import org.afmetrics.notebook.PushedMetrics;
  * the host JVM exits as if the agent were not there.
  */
 public final class ExporterServer {
+    /** A request head not read within this, or an exchange holding a thread longer, is cut off. */
+    static final long HEAD_DEADLINE_MILLIS = 2_000;
+    static final long EXCHANGE_DEADLINE_MILLIS = 15_000;
+    private static final int THREADS = 8;
+
     private final HTTPServer server;
     private final InetSocketAddress address;
+    private final DeadlineExecutor executor;
+    private final boolean tls;
 
-    private ExporterServer(HTTPServer server, InetSocketAddress address) {
+    private ExporterServer(HTTPServer server, InetSocketAddress address, DeadlineExecutor executor, boolean tls) {
         this.server = server;
         this.address = address;
+        this.executor = executor;
+        this.tls = tls;
     }
 
     /** Binds the first free port of the range; throws when none is free or the host is wrong. */
     public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes) throws IOException {
-        InetAddress bind = InetAddress.getByName(host);
-        HttpServer http = bindFirstFree(bind, ports);
-        if (pushed != null) {
-            http.createContext(PushEndpoint.PATH, new PushEndpoint(pushed, maxPushBytes));
-        }
-        HTTPServer server = new HTTPServer.Builder()
-                .withHttpServer(http)
-                .withRegistry(registry)
-                .withDaemonThreads(true)
-                .build();
-        return new ExporterServer(server, http.getAddress());
+        return start(host, ports, registry, pushed, maxPushBytes, HttpSecurity.none());
     }
 
-    private static HttpServer bindFirstFree(InetAddress bind, PortRange ports) throws IOException {
+    /** As above, with basic auth and TLS on the metrics and a token for the push endpoint if configured. */
+    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
+                                       PushedMetrics pushed, long maxPushBytes, HttpSecurity security)
+            throws IOException {
+        InetAddress bind = InetAddress.getByName(host);
+        HttpServer http = bindFirstFree(bind, ports, security);
+        if (pushed != null) {
+            http.createContext(PushEndpoint.PATH,
+                    PinnedExecutorServer.headRead(new PushEndpoint(pushed, maxPushBytes, security)));
+        }
+        DeadlineExecutor executor = new DeadlineExecutor(THREADS, HEAD_DEADLINE_MILLIS, EXCHANGE_DEADLINE_MILLIS);
+        try {
+            HTTPServer server = new HTTPServer.Builder()
+                    .withHttpServer(new PinnedExecutorServer(http, executor))
+                    .withRegistry(registry)
+                    .withAuthenticator(security.authenticator())
+                    .withDaemonThreads(true)
+                    .build();
+            return new ExporterServer(server, http.getAddress(), executor, security.https() != null);
+        } catch (IOException | RuntimeException e) {
+            executor.shutdown();
+            http.stop(0);
+            throw e;
+        }
+    }
+
+    private static HttpServer bindFirstFree(InetAddress bind, PortRange ports, HttpSecurity security)
+            throws IOException {
         BindException last = null;
         for (int port = ports.first(); port <= ports.last(); port++) {
             try {
-                return HttpServer.create(new InetSocketAddress(bind, port), 64);
+                InetSocketAddress at = new InetSocketAddress(bind, port);
+                if (security.https() == null) {
+                    return HttpServer.create(at, 64);
+                }
+                HttpsServer https = HttpsServer.create(at, 64);
+                https.setHttpsConfigurator(security.https());
+                return https;
             } catch (BindException e) {
                 if (!isInUse(e)) {
                     throw new BindException("cannot bind " + bind.getHostAddress() + ": " + e.getMessage());
@@ -74,10 +107,16 @@ public final class ExporterServer {
     public String url() {
         InetAddress a = address.getAddress();
         String host = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
-        return "http://" + host + ":" + port() + "/metrics";
+        return (tls ? "https://" : "http://") + host + ":" + port() + "/metrics";
     }
 
     public void stop() {
         server.close();
+        executor.shutdown();
+    }
+
+    /** Exchanges cut off at the deadline since start (slow or stalled clients). */
+    public long exchangesCutOff() {
+        return executor.interruptedCount();
     }
 }

@@ -1,0 +1,98 @@
+package org.afmetrics.config;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Decides whether the agent serves in this JVM. {@code JAVA_TOOL_OPTIONS} reaches every JVM a
+ * kernel or its launcher starts; in JDK tools, build tools and launchers whose child JVM is the
+ * real kernel the agent stays inert: no port, no file, no output.
+ */
+public final class HostSelection {
+    /** Main classes (or class prefixes ending in '.') of JVMs that are never a kernel. */
+    private static final String[] NOT_A_KERNEL = {
+        "org.codehaus.plexus.classworlds.launcher.Launcher", // Maven
+        "org.apache.maven.wrapper.MavenWrapperMain",
+        "org.gradle.",                                        // Gradle, its wrapper and daemons
+        "worker.org.gradle.",
+        "org.dflib.jjava.launcher.",                          // JJava's launcher starts the kernel JVM
+        "almond.launcher.",                                   // Almond's launcher likewise
+        "jdk.jshell.execution.RemoteExecutionControl",        // JShell's remote agent
+        "com.sun.tools.javac.Main",
+        "sun.tools.",
+        "sun.security.tools.",
+    };
+    private static final String[] NOT_A_KERNEL_JARS = {
+        "gradle-wrapper.jar", "maven-wrapper.jar", "jjava-launcher", "almond-launcher", "plexus-classworlds",
+    };
+
+    private HostSelection() {
+    }
+
+    /**
+     * The main of a JVM from its {@code sun.java.command}: the main class, {@code module/class}, or
+     * the jar path; empty when there is none (e.g. {@code java -version}).
+     */
+    public static String mainOf(String sunJavaCommand) {
+        if (sunJavaCommand == null) {
+            return "";
+        }
+        String t = sunJavaCommand.trim();
+        int space = t.indexOf(' ');
+        return space < 0 ? t : t.substring(0, space);
+    }
+
+    /** Whether the agent should serve in a JVM with this main, under these settings. */
+    public static boolean isActive(String main, AgentConfig config) {
+        Pattern only = pattern(config, ConfigKey.ONLY_MAIN);
+        Pattern skip = pattern(config, ConfigKey.SKIP_MAIN);
+        if (skip != null && skip.matcher(main).matches()) {
+            return false;
+        }
+        if (only != null) {
+            return only.matcher(main).matches();
+        }
+        return !isBuiltInNonKernel(main);
+    }
+
+    static boolean isBuiltInNonKernel(String main) {
+        if (main.isEmpty()) {
+            return true;
+        }
+        int slash = main.indexOf('/');
+        if (slash > 0 && !main.endsWith(".jar")) {
+            String module = main.substring(0, slash);
+            // the java launcher names JDK tools module/class (jdk.jcmd/sun.tools.jps.Jps, ...)
+            if (module.startsWith("jdk.") || module.startsWith("java.")) {
+                return true;
+            }
+        }
+        if (main.endsWith(".jar")) {
+            String base = main.substring(Math.max(main.lastIndexOf('/'), main.lastIndexOf('\\')) + 1);
+            for (String jar : NOT_A_KERNEL_JARS) {
+                if (base.startsWith(jar)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (String prefix : NOT_A_KERNEL) {
+            if (prefix.endsWith(".") ? main.startsWith(prefix) : main.equals(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Pattern pattern(AgentConfig config, ConfigKey key) {
+        if (!config.isSet(key)) {
+            return null;
+        }
+        try {
+            return Pattern.compile(config.get(key));
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(key.key() + " is not a valid regular expression: "
+                    + e.getDescription());
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.afmetrics.facility;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A directory of target files, one per running JVM, shared by every user's kernels. A file is
+ * stale when it was written on this host by a process that no longer runs (or whose pid now
+ * belongs to a process started at another time).
+ */
+public final class TargetsDir {
+    private final Path dir;
+    private final String hostName;
+
+    public TargetsDir(Path dir, String hostName) {
+        this.dir = dir;
+        this.hostName = hostName;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** What one file in the directory is. */
+    public static final class Entry {
+        public final Path file;
+        public final TargetFile content;
+        public final Status status;
+        public final String problem;
+
+        Entry(Path file, TargetFile content, Status status, String problem) {
+            this.file = file;
+            this.content = content;
+            this.status = status;
+            this.problem = problem;
+        }
+    }
+
+    /** Whether the JVM behind a file runs. */
+    public enum Status {
+        ALIVE("alive"), STALE("stale"), OTHER_HOST("other host"), UNREADABLE("unreadable");
+
+        private final String text;
+
+        Status(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /** Every {@code afmetrics-*.json} file, in name order. */
+    public List<Entry> list() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "afmetrics-*.json")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        List<Entry> out = new ArrayList<>();
+        for (Path f : files) {
+            TargetFile t;
+            try {
+                t = TargetFile.read(f);
+            } catch (IOException | RuntimeException e) {
+                out.add(new Entry(f, null, Status.UNREADABLE, e.getMessage()));
+                continue;
+            }
+            out.add(new Entry(f, t, status(t), null));
+        }
+        return out;
+    }
+
+    Status status(TargetFile t) {
+        if (!t.hostName().equals(hostName)) {
+            return Status.OTHER_HOST;
+        }
+        Optional<ProcessHandle> p = ProcessHandle.of(t.pid());
+        if (p.isEmpty() || !p.get().isAlive()) {
+            return Status.STALE;
+        }
+        long started = startMillis(p.get());
+        if (t.startMillis() >= 0 && started >= 0 && started != t.startMillis()) {
+            return Status.STALE;
+        }
+        return Status.ALIVE;
+    }
+
+    /** Removes the stale files; returns those removed. Files it may not delete are left. */
+    public List<Entry> gc() throws IOException {
+        List<Entry> removed = new ArrayList<>();
+        for (Entry e : list()) {
+            if (e.status == Status.STALE) {
+                try {
+                    if (Files.deleteIfExists(e.file)) {
+                        removed.add(e);
+                    }
+                } catch (IOException ignored) {
+                    // another user's file in a shared directory: that user's next start removes it
+                }
+            }
+        }
+        return removed;
+    }
+
+    static long startMillis(ProcessHandle p) {
+        return p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+    }
+}

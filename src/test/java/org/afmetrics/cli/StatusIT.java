@@ -1,0 +1,76 @@
+package org.afmetrics.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.ChildJvm;
+import org.afmetrics.testing.Jdks;
+import org.afmetrics.testing.apps.SleepMain;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code status}: every agent on the host, as the agents themselves report. */
+class StatusIT {
+    @TempDir
+    Path dir;
+
+    private static String status(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Jdks.java(Jdks.current()), "-jar",
+                AgentJar.path().toString(), "status"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        return out;
+    }
+
+    private static JsonNode byPid(JsonNode agents, long pid) {
+        for (JsonNode a : agents) {
+            if (a.path("pid").asLong() == pid) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void listsAgentsStartedWithTheJvmAndAttachedLater() throws Exception {
+        Files.writeString(dir.resolve("af-metrics.json"), "{\"entries\": 7, \"columns\": []}");
+        try (ChildJvm.Running started = ChildJvm.main(SleepMain.class, "120000").agent("port=0")
+                .env("JUPYTERHUB_USER", "frank").env("JPY_SESSION_NAME", "cms.ipynb").workDir(dir).start();
+             ChildJvm.Running attached = ChildJvm.main(SleepMain.class, "120000").env("JUPYTERHUB_USER", "gina")
+                .workDir(dir).start()) {
+            String url = started.awaitExporterUrl(Duration.ofSeconds(30));
+            assertEquals(0, AttachIT.attach(Long.toString(attached.pid()), "port=0,json=missing.json").exit);
+
+            JsonNode agents = new ObjectMapper().readTree(status("--json"));
+            JsonNode first = byPid(agents, started.pid());
+            assertNotNull(first, agents.toPrettyString());
+            assertEquals(url, first.path("url").asText());
+            assertEquals("frank", first.path("user").asText());
+            assertEquals(Long.toString(started.pid()), first.path("session").asText());
+            assertEquals("cms.ipynb", first.path("notebook").asText());
+            assertEquals(1, first.path("json").path(dir.resolve("af-metrics.json").toString()).path("series").asInt());
+
+            JsonNode second = byPid(agents, attached.pid());
+            assertNotNull(second, agents.toPrettyString());
+            assertEquals("gina", second.path("user").asText());
+            assertEquals(0, second.path("json").path(dir.resolve("missing.json").toString()).path("series").asInt(-1));
+
+            String table = status();
+            assertTrue(table.lines().anyMatch(l -> l.startsWith(started.pid() + " ") && l.contains("frank")
+                    && l.contains(url)), table);
+        }
+    }
+}

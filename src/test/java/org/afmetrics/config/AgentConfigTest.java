@@ -1,0 +1,105 @@
+package org.afmetrics.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentConfigTest {
+    private static AgentConfig parse(String args, Map<String, String> env) {
+        return AgentConfig.parse(args, env::get);
+    }
+
+    @Test
+    void defaults() {
+        AgentConfig c = parse(null, Map.of());
+        assertEquals("127.0.0.1", c.get(ConfigKey.HOST));
+        assertEquals(8003, c.ports().first());
+        assertEquals(8099, c.ports().last());
+        assertEquals(List.of("af-metrics.json"), c.jsonSources());
+        assertEquals("notebook_", c.get(ConfigKey.PREFIX));
+        assertTrue(c.labels().isEmpty());
+        assertTrue(c.warnings().isEmpty());
+        assertTrue(c.flag(ConfigKey.PUSH));
+    }
+
+    @Test
+    void argumentsWinOverEnvironmentWhichWinsOverDefaults() {
+        AgentConfig c = parse("port=9100", Map.of("AF_METRICS_PORT", "9200", "AF_METRICS_HOST", "0.0.0.0"));
+        assertEquals(9100, c.ports().first());
+        assertEquals("0.0.0.0", c.get(ConfigKey.HOST));
+    }
+
+    @Test
+    void jsonListsAndLabels() {
+        AgentConfig c = parse("json=/data/a.json;out/*.json,labels=site=unl;team=cms", Map.of());
+        assertEquals(List.of("/data/a.json", "out/*.json"), c.jsonSources());
+        assertEquals(Map.of("site", "unl", "team", "cms"), c.labels());
+        assertEquals(List.of("site", "team"), List.copyOf(c.labels().keySet()), "order kept");
+    }
+
+    @Test
+    void portForms() {
+        assertEquals(0, PortRange.parse("0").first());
+        assertEquals(8003, PortRange.parse("8003").last());
+        PortRange r = PortRange.parse("9000-9010");
+        assertEquals(9000, r.first());
+        assertEquals(9010, r.last());
+        assertThrows(IllegalArgumentException.class, () -> PortRange.parse("9010-9000"));
+        assertThrows(IllegalArgumentException.class, () -> PortRange.parse("70000"));
+        assertThrows(IllegalArgumentException.class, () -> PortRange.parse("http"));
+        assertThrows(IllegalArgumentException.class, () -> PortRange.parse("0-10"));
+    }
+
+    @Test
+    void badValuesWarnAndFallBackWhileTheRestApplies() {
+        AgentConfig c = parse("port=http,bogus=1,labels=site,host=::1,json-max-series=-5,push=maybe,prefix=9x", Map.of());
+        assertEquals(8003, c.ports().first());
+        assertEquals("::1", c.get(ConfigKey.HOST), "good keys still apply");
+        assertTrue(c.labels().isEmpty());
+        assertEquals(20000, c.jsonMaxSeries());
+        assertTrue(c.flag(ConfigKey.PUSH));
+        assertEquals("notebook_", c.get(ConfigKey.PREFIX));
+        List<String> w = c.warnings();
+        assertEquals(6, w.size(), w.toString());
+        assertTrue(w.stream().anyMatch(s -> s.contains("unknown key 'bogus'")), w.toString());
+        assertTrue(w.stream().anyMatch(s -> s.startsWith("port: 'http' is not a port number")), w.toString());
+        assertTrue(w.stream().anyMatch(s -> s.startsWith("labels: 'site' is not k=v")), w.toString());
+    }
+
+    @Test
+    void badEnvironmentValueWarnsLikeAnArgument() {
+        AgentConfig c = parse(null, Map.of("AF_METRICS_PORT", "80-20"));
+        assertEquals(8003, c.ports().first());
+        assertEquals(1, c.warnings().size());
+        assertFalse(c.isSet(ConfigKey.PORT));
+    }
+
+    @Test
+    void keyWithoutValueAndVeryLongValuesAreReportedShortly() {
+        String huge = "x".repeat(100_000);
+        AgentConfig c = parse("port," + huge + "=1,labels=" + huge, Map.of());
+        assertEquals(3, c.warnings().size(), c.warnings().toString());
+        c.warnings().forEach(w -> assertTrue(w.length() < 300, w));
+    }
+
+    @Test
+    void invalidLabelNamesAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.parseLabels("1site=unl"));
+        assertThrows(IllegalArgumentException.class, () -> AgentConfig.parseLabels("__name__=x"));
+        assertEquals(Map.of("a", "b=c"), AgentConfig.parseLabels("a=b=c"));
+    }
+
+    @Test
+    void helpListsEveryKeyWithItsEnvironmentName() {
+        String help = HelpText.render("1.2.3");
+        for (ConfigKey k : ConfigKey.values()) {
+            assertTrue(help.contains(k.key()) && help.contains(k.envName()), k.key());
+        }
+        assertEquals("AF_METRICS_JSON_MAX_BYTES", ConfigKey.JSON_MAX_BYTES.envName());
+    }
+}

@@ -1,0 +1,51 @@
+package org.afmetrics.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class HostSelectionTest {
+    private static boolean active(String sunJavaCommand, String args) {
+        return HostSelection.isActive(HostSelection.mainOf(sunJavaCommand), AgentConfig.parse(args, n -> null));
+    }
+
+    @Test
+    void kernelsAreActive() {
+        assertTrue(active("io.github.spencerpark.ijava.IJava /run/kernel-1.json", null));
+        assertTrue(active("/opt/kotlin-jupyter/kotlin-jupyter-kernel.jar /run/kernel-1.json", null));
+        assertTrue(active("org.dflib.jjava.JJava /run/kernel-1.json", null));
+        assertTrue(active("/opt/jjava/jjava.jar /run/kernel-1.json", null));
+    }
+
+    @Test
+    void toolsBuildToolsAndLaunchersAreInert() {
+        for (String cmd : new String[] {
+            "jdk.jcmd/sun.tools.jps.Jps", "jdk.jcmd/sun.tools.jcmd.JCmd -l", "jdk.compiler/com.sun.tools.javac.Main -version",
+            "java.base/sun.security.tools.keytool.Main -help", "jdk.jshell/jdk.internal.jshell.tool.JShellToolProvider",
+            "org.codehaus.plexus.classworlds.launcher.Launcher -v", "org.gradle.wrapper.GradleWrapperMain build",
+            "org.gradle.launcher.daemon.bootstrap.GradleDaemon 8.5", "org.dflib.jjava.launcher.LauncherMain k.jar c.json",
+            "/opt/jjava/jjava-launcher-1.0.jar /run/kernel-1.json", "jdk.jshell.execution.RemoteExecutionControl 4242",
+            "almond.launcher.Launcher --connection-file x", null, "",
+        }) {
+            assertFalse(active(cmd, null), String.valueOf(cmd));
+        }
+    }
+
+    @Test
+    void onlyMainAndSkipMainChangeTheChoice() {
+        assertTrue(active("org.dflib.jjava.launcher.LauncherMain x", "only-main=org\\.dflib\\..*"));
+        assertFalse(active("io.github.spencerpark.ijava.IJava x", "only-main=org\\.dflib\\..*"));
+        assertFalse(active("io.github.spencerpark.ijava.IJava x", "skip-main=.*IJava"));
+        assertFalse(active("a.B", "only-main=a\\..*,skip-main=a\\.B"), "skip wins");
+        assertEquals("x.jar", HostSelection.mainOf("x.jar a b"));
+    }
+
+    @Test
+    void badRegexIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> active("a.B", "only-main=(("));
+        assertTrue(e.getMessage().startsWith("only-main is not a valid regular expression"), e.getMessage());
+    }
+}

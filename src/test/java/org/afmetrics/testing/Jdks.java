@@ -1,0 +1,25 @@
+package org.afmetrics.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** The JDKs the agent must run on: the one running the tests (17) and Temurin 25 beside it. */
+public final class Jdks {
+    private Jdks() {
+    }
+
+    public static Path current() {
+        return Paths.get(System.getProperty("java.home"));
+    }
+
+    /** Temurin 25 when installed (directory under /usr/lib/jvm), else null. */
+    public static Path temurin25() {
+        Path p = Paths.get(System.getProperty("afmetrics.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        return Files.isExecutable(p.resolve("bin/java")) ? p : null;
+    }
+
+    public static String java(Path home) {
+        return home.resolve("bin").resolve("java").toString();
+    }
+}
