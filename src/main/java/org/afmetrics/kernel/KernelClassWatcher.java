@@ -32,7 +32,7 @@ final class KernelClassWatcher implements ClassFileTransformer {
                 return null;
             }
             Weaver w = weaver();
-            return w == null ? null : w.weave(loader, className, redefined, pd, bytes);
+            return w == null ? null : w.weave(loader, className, bytes);
         } catch (Throwable t) {
             Log.warn("cell hooks not added to " + className.replace('/', '.') + ": " + Log.describe(t));
             return null;

@@ -1,62 +1,47 @@
 package org.afmetrics.kernel;
 
-import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
-import java.security.ProtectionDomain;
 import java.util.Map;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.InstrumentedType;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.utility.JavaModule;
-import org.afmetrics.Log;
+import net.bytebuddy.pool.TypePool;
 
 /**
  * The only class that touches Byte Buddy; {@link KernelClassWatcher} creates it when the first
- * kernel class is being loaded, so a JVM that is no kernel never loads Byte Buddy. Weaving adds
- * advice inside existing methods and nothing else (no new members), so it also works when
- * classes that are already loaded are retransformed.
+ * kernel class is being loaded, so a JVM that is no kernel never loads Byte Buddy. It rewrites
+ * the given class file with advice inside existing methods and nothing else: no new members, no
+ * type initializer, so the result is also valid when an already loaded class is retransformed.
+ * It uses Byte Buddy's class-file API only (no agent builder, no class injection), which keeps
+ * the JVM quiet on JDKs that warn about the internals injection relies on.
  */
 final class Weaver {
-    private final ClassFileTransformer raw;
+    private final ByteBuddy byteBuddy = new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .with(Implementation.Context.Disabled.Factory.INSTANCE)
+            .with(InstrumentedType.Factory.Default.FROZEN)
+            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
 
-    Weaver() {
-        AgentBuilder.Identified.Extendable builder = null;
-        AgentBuilder base = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(new ErrorListener());
-        for (Map.Entry<String, Map<String, HookPoints.Role>> e : HookPoints.BY_CLASS.entrySet()) {
-            String typeName = e.getKey().replace('/', '.');
-            AgentBuilder.Transformer transformer = new Hooks(e.getValue());
-            builder = (builder == null ? base.type(ElementMatchers.named(typeName))
-                    : builder.type(ElementMatchers.named(typeName))).transform(transformer);
+    byte[] weave(ClassLoader loader, String internalName, byte[] bytes) {
+        Map<String, HookPoints.Role> methods = HookPoints.forInternalName(internalName);
+        String typeName = internalName.replace('/', '.');
+        ClassFileLocator self = ClassFileLocator.Simple.of(typeName, bytes);
+        ClassFileLocator around = loader == null ? ClassFileLocator.ForClassLoader.ofBootLoader()
+                : ClassFileLocator.ForClassLoader.of(loader);
+        TypePool pool = TypePool.Default.WithLazyResolution.of(new ClassFileLocator.Compound(self, around));
+        TypeDescription type = pool.describe(typeName).resolve();
+        DynamicType.Builder<?> builder = byteBuddy.redefine(type, self);
+        for (Map.Entry<String, HookPoints.Role> m : methods.entrySet()) {
+            builder = builder.visit(advice(m.getValue()).on(ElementMatchers.named(m.getKey())
+                    .and(ElementMatchers.not(ElementMatchers.isAbstract()))));
         }
-        this.raw = builder.makeRaw();
-    }
-
-    byte[] weave(ClassLoader loader, String internalName, Class<?> redefined, ProtectionDomain pd, byte[] bytes)
-            throws IllegalClassFormatException {
-        return raw.transform(loader, internalName, redefined, pd, bytes);
-    }
-
-    private static final class Hooks implements AgentBuilder.Transformer {
-        private final Map<String, HookPoints.Role> methods;
-
-        Hooks(Map<String, HookPoints.Role> methods) {
-            this.methods = methods;
-        }
-
-        @Override
-        public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-                ClassLoader loader, JavaModule module, ProtectionDomain pd) {
-            DynamicType.Builder<?> b = builder;
-            for (Map.Entry<String, HookPoints.Role> m : methods.entrySet()) {
-                b = b.visit(advice(m.getValue()).on(ElementMatchers.named(m.getKey())
-                        .and(ElementMatchers.not(ElementMatchers.isAbstract()))));
-            }
-            return b;
-        }
+        return builder.make().getBytes();
     }
 
     private static Advice advice(HookPoints.Role role) {
@@ -77,13 +62,4 @@ final class Weaver {
                 throw new IllegalArgumentException(role.name());
         }
     }
-
-    /** Weaving problems become one line each; the class then loads unchanged. */
-    private static final class ErrorListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-            Log.warn("cell hooks not added to " + typeName + ": " + Log.describe(t));
-        }
-    }
-
 }

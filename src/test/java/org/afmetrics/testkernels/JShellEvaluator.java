@@ -3,6 +3,7 @@ package org.afmetrics.testkernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
@@ -27,10 +28,20 @@ public final class JShellEvaluator implements AutoCloseable {
 
     private final JShell shell = JShell.builder().executionEngine("local").build();
     private volatile boolean stopRequested;
+    private volatile boolean evaluating;
 
     /** Runs every snippet of the cell; returns the last value, or null when there is none. */
     public synchronized String eval(String code) {
         stopRequested = false;
+        evaluating = true;
+        try {
+            return evalSnippets(code);
+        } finally {
+            evaluating = false;
+        }
+    }
+
+    private String evalSnippets(String code) {
         String value = null;
         String remaining = code;
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
@@ -64,9 +75,39 @@ public final class JShellEvaluator implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Stops the running cell: JShell's own stop (which ends it on JDK 17) and an interrupt of every
+     * thread running snippet code (JShell compiles snippets into package {@code REPL}), which ends
+     * a blocking call on JDKs where that stop no longer can. Repeated until the cell returns, as
+     * the request may arrive while the cell is still being compiled.
+     */
     public void stop() {
         stopRequested = true;
-        shell.stop();
+        Thread stopper = new Thread(() -> {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (evaluating && System.nanoTime() < deadline) {
+                shell.stop();
+                interruptSnippetThreads();
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "jshell-stopper");
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    private static void interruptSnippetThreads() {
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            for (StackTraceElement frame : e.getValue()) {
+                if (frame.getClassName().startsWith("REPL.")) {
+                    e.getKey().interrupt();
+                    break;
+                }
+            }
+        }
     }
 
     private String diagnostics(Snippet snippet) {
