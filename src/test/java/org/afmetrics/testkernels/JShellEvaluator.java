@@ -64,7 +64,7 @@ public final class JShellEvaluator implements AutoCloseable {
                 if (event.status() == Snippet.Status.REJECTED) {
                     throw new CellException("compile error: " + diagnostics(event.snippet()));
                 }
-                if (event.value() != null && event.causeSnippet() == null) {
+                if (event.value() != null && event.causeSnippet() == null && showsValue(event.snippet())) {
                     value = event.value();
                 }
             }
@@ -108,6 +108,12 @@ public final class JShellEvaluator implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Only an expression shows its value, as in IJava; a declaration does not. */
+    private static boolean showsValue(Snippet snippet) {
+        return snippet.kind() == Snippet.Kind.EXPRESSION
+                || snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND;
     }
 
     private String diagnostics(Snippet snippet) {
