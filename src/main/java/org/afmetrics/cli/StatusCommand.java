@@ -107,8 +107,14 @@ final class StatusCommand {
                     for (JsonNode t : g.path("targets")) {
                         ObjectNode a = agent(agents, "http://" + t.asText() + "/metrics");
                         g.path("labels").fields().forEachRemaining(l -> {
-                            if (!a.has(l.getKey()) || a.get(l.getKey()).isNull()) {
-                                a.put(l.getKey(), l.getValue().asText());
+                            // target files carry discovery labels: __meta_afmetrics_user, _pid, ...
+                            String key = l.getKey().replaceFirst("^__meta_afmetrics_", "");
+                            if (!a.has(key) || a.get(key).isNull()) {
+                                if (key.equals("pid")) {
+                                    a.put(key, l.getValue().asLong());
+                                } else {
+                                    a.put(key, l.getValue().asText());
+                                }
                             }
                         });
                         if (!a.has("found_by")) {

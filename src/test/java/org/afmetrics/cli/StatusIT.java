@@ -73,4 +73,21 @@ class StatusIT {
                     && l.contains(url)), table);
         }
     }
+
+    @Test
+    void agentsTheJdkCannotListAreFoundThroughTheirTargetFiles() throws Exception {
+        Path targets = Files.createDirectories(dir.resolve("targets"));
+        try (ChildJvm.Running hidden = ChildJvm.main(SleepMain.class, "120000")
+                .agent("port=0,targets-dir=" + targets).jvmOption("-XX:+DisableAttachMechanism")
+                .env("JUPYTERHUB_USER", "hana").workDir(dir).start()) {
+            String url = hidden.awaitExporterUrl(Duration.ofSeconds(30));
+            JsonNode agents = new ObjectMapper().readTree(status("--targets-dir", targets.toString(), "--json"));
+            JsonNode found = byPid(agents, hidden.pid());
+            assertNotNull(found, agents.toPrettyString());
+            assertEquals(url, found.path("url").asText());
+            assertEquals("hana", found.path("user").asText());
+            assertTrue(found.path("found_by").asText().startsWith("target:"), found.toString());
+            assertTrue(found.path("reachable").asBoolean());
+        }
+    }
 }
