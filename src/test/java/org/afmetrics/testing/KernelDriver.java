@@ -75,6 +75,16 @@ public final class KernelDriver implements AutoCloseable {
         return ready.path("connection_file").asText();
     }
 
+    /** The kernel's process: the driver's descendant whose command line names the connection file. */
+    public long kernelPid() {
+        String file = connectionFile();
+        return process.descendants()
+                .filter(p -> commandLine(p).contains(file))
+                .map(ProcessHandle::pid)
+                .reduce((first, second) -> second) // the innermost: a launcher's child JVM if there is one
+                .orElseThrow(() -> new AssertionError("no process of the kernel " + kernelId()));
+    }
+
     /** Runs a cell to its reply; the reply's status is {@code ok}, {@code error} or {@code abort}. */
     public JsonNode execute(String code, Duration timeout) throws IOException, InterruptedException {
         return send(Map.of("op", "execute", "code", code, "timeout", timeout.getSeconds()), timeout.plusSeconds(10));
@@ -111,6 +121,16 @@ public final class KernelDriver implements AutoCloseable {
                     + (process.isAlive() ? "" : " (it exited)") + "\n" + log());
         }
         return JSON.readTree(line);
+    }
+
+    /** The whole command line (the JDK's process info cuts long ones, such as a kernel's classpath). */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Paths.get("/proc", Long.toString(p.pid()), "cmdline")),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return p.info().commandLine().orElse("");
+        }
     }
 
     /** What the driver and the kernel wrote on stderr so far. */
