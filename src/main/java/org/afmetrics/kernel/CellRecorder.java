@@ -12,8 +12,10 @@ import java.util.function.Consumer;
 /**
  * Turns the kernel's cell events into the cell metrics. A kernel runs one cell at a time; the
  * recorder follows the thread that started the cell, so events from other threads (a comm
- * handler, the kernel's own evaluations) never close or classify it. Everything on the cell
- * path is a few field writes, so a cell pays well under a microsecond.
+ * handler, the kernel's own evaluations) never close or classify it. The cell path is a few
+ * field writes and adder updates: no allocation, no monitor. It does not depend on the bridge,
+ * so it can be created (and benchmarked) in any JVM; {@link BridgeSink} connects it to the
+ * woven code.
  */
 public final class CellRecorder {
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,

@@ -56,9 +56,4 @@ final class KernelClassWatcher implements ClassFileTransformer {
             return weaver;
         }
     }
-
-    /** Whether Byte Buddy was brought in (for tests and the check command). */
-    boolean woke() {
-        return weaver != null;
-    }
 }

@@ -85,10 +85,4 @@ public final class KernelHooks {
             r.setIdentity(id.with("kernel", d.kernel()));
         }
     }
-
-    /** Whether a kernel class woke the weaver in this JVM. */
-    public static boolean weaving() {
-        KernelClassWatcher w = watcher;
-        return w != null && w.woke();
-    }
 }

@@ -81,6 +81,13 @@ class CellMetricsIT {
     }
 
     @Test
+    void jjavaTestKernelOnTemurin25() throws Exception {
+        Path jdk25 = Jdks.temurin25();
+        assumeTrue(jdk25 != null, "Temurin 25 not installed");
+        scenario("afm-jjava-25", "java", TestKernels.jshell(jdk25, TestKernels.JJAVA_MAIN), JAVA, "jshell-jjava", "1.0");
+    }
+
+    @Test
     void kotlinKernelOnJdk17() throws Exception {
         JupyterEnv env = JupyterEnv.create();
         scenario(env, "afm-kotlin", "kotlin", TestKernels.kotlin(Jdks.current(), env.dir().resolve("kotlin-home")),

@@ -19,6 +19,7 @@ import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
 import org.afmetrics.testing.Jdks;
+import org.afmetrics.testing.apps.IsolatedKernelMain;
 import org.afmetrics.testing.apps.LateKernelMain;
 import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,28 @@ class LazyWeavingIT {
         assertTrue(r.stdout().contains(BYTE_BUDDY + "ByteBuddy "), "Byte Buddy was loaded for the kernel");
         for (String line : r.stderrLines()) {
             assertFalse(line.startsWith("[af-metrics] warning") || line.startsWith("WARNING"), line);
+        }
+    }
+
+    @Test
+    void aKernelInALoaderThatCannotSeeTheAgentIsHookedThroughTheBootstrapBridge() throws Exception {
+        String kernelClasspath = Paths.get("target", "test-classes").toAbsolutePath() + ":"
+                + Files.readString(Paths.get("target", "test.classpath")).trim();
+        try (ChildJvm.Running host = ChildJvm.main(IsolatedKernelMain.class).agent("port=0,hotspot=false")
+                .jvmOption("-Dkernel.classpath=" + kernelClasspath).jvmOption("-Xlog:class+load=info").start()) {
+            String url = host.awaitExporterUrl(Duration.ofSeconds(60));
+            host.awaitStdout(Pattern.compile("kernel classes loaded"), Duration.ofSeconds(60));
+            OutputStream stdin = host.process().getOutputStream();
+            stdin.write("go\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            host.awaitStdout(Pattern.compile("kernel connected"), Duration.ofSeconds(60));
+            Exposition.Sample info = Http.scrape(url).find("jupyter_kernel_info");
+            assertEquals("basekerneljshell", info.labels.get("kernel"));
+            assertTrue(Pattern.compile("org\\.afmetrics\\.kernel\\.bridge\\.CellBridge source: \\S*af-metrics-bridge-")
+                    .matcher(host.stdout()).find(), "the bridge came from the bootstrap addition");
+            for (String line : host.stderrLines()) {
+                assertFalse(line.startsWith("[af-metrics] warning"), line);
+            }
         }
     }
 
