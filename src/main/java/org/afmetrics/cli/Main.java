@@ -43,6 +43,8 @@ public final class Main {
                 return PrometheusCommand.config(rest);
             case "prometheus-rules":
                 return PrometheusCommand.rules(rest);
+            case "dashboard":
+                return DashboardCommand.run(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

@@ -41,7 +41,7 @@ final class TargetsCommand {
                     }
                 }
             } else {
-                List<TargetsDir.Entry> removed = targets.gc();
+                List<TargetsDir.Entry> removed = targets.gc(System.err::println);
                 for (TargetsDir.Entry e : removed) {
                     System.out.println("removed " + e.file + " (pid " + e.content.pid() + " is gone)");
                 }

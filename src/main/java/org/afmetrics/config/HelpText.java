@@ -32,7 +32,8 @@ public final class HelpText {
           .append("                   of processes gone on this host\n")
           .append("  prometheus-config [--targets-dir DIR] [--scrape-interval 15s] [--pushgateway HOST:PORT]\n")
           .append("                   print a prometheus.yml: a file_sd job over the targets directory\n")
-          .append("  prometheus-rules print rules.yml: per-user and facility recording rules, alerts\n\n")
+          .append("  prometheus-rules print rules.yml: per-user and facility recording rules, alerts\n")
+          .append("  dashboard        print the Grafana dashboard JSON (data source as a variable)\n\n")
           .append("Keys (agent argument / environment variable / default):\n");
         for (ConfigKey k : ConfigKey.values()) {
             sb.append(String.format("  %-16s %-28s %s%n", k.key(), k.envName(),

@@ -55,7 +55,8 @@ public final class Facility {
         String hostName = HostNames.local();
         try {
             TargetsDir targets = new TargetsDir(dir, hostName);
-            List<TargetsDir.Entry> removed = targets.gc();
+            // files of other users that this user may not delete are theirs to clean up at their next start
+            List<TargetsDir.Entry> removed = targets.gc(p -> { });
             if (!removed.isEmpty()) {
                 Log.info("removed " + removed.size() + " stale target file(s) from " + dir);
             }
@@ -65,6 +66,9 @@ public final class Facility {
             info.put("session", identity.session());
             TargetFile file = new TargetFile(HostNames.target(config.get(ConfigKey.ADVERTISE_HOST), bound), hostName,
                     self.pid(), TargetsDir.startMillis(self), info);
+            if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+                file.https();
+            }
             Path written = file.writeInto(dir);
             ExitActions.add("removing " + written, () -> Files.deleteIfExists(written), config.pushTimeoutMs());
         } catch (IOException | RuntimeException e) {

@@ -30,6 +30,7 @@ public final class TargetFile {
     private final long pid;
     private final long startMillis;
     private final Map<String, String> info;
+    private String scheme = "http";
 
     public TargetFile(String target, String hostName, long pid, long startMillis, Map<String, String> info) {
         this.target = target;
@@ -61,6 +62,16 @@ public final class TargetFile {
         return info;
     }
 
+    /** Marks the target as served over HTTPS: Prometheus takes {@code __scheme__} from the file. */
+    public TargetFile https() {
+        this.scheme = "https";
+        return this;
+    }
+
+    public String scheme() {
+        return scheme;
+    }
+
     /** The file name for a process: host and pid, so two JVMs never share one. */
     public static String fileName(String hostName, long pid) {
         return "afmetrics-" + hostName.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + pid + ".json";
@@ -78,6 +89,9 @@ public final class TargetFile {
         labels.put(META + "hostname", hostName);
         labels.put(META + "pid", Long.toString(pid));
         labels.put(META + "start_millis", Long.toString(startMillis));
+        if (!scheme.equals("http")) {
+            labels.put("__scheme__", scheme);
+        }
         ObjectNode group = JSON.createObjectNode();
         group.putArray("targets").add(target);
         group.set("labels", labels);
@@ -109,9 +123,10 @@ public final class TargetFile {
             }
         });
         try {
-            return new TargetFile(group.path("targets").get(0).asText(), labels.path(META + "hostname").asText(""),
+            TargetFile t = new TargetFile(group.path("targets").get(0).asText(), labels.path(META + "hostname").asText(""),
                     Long.parseLong(labels.path(META + "pid").asText()),
                     Long.parseLong(labels.path(META + "start_millis").asText("-1")), info);
+            return labels.path("__scheme__").asText("http").equals("https") ? t.https() : t;
         } catch (NumberFormatException e) {
             throw new IOException("not an af-metrics target file (pid or start time missing)");
         }

@@ -122,8 +122,11 @@ public final class TargetsDir {
         return Status.ALIVE;
     }
 
-    /** Removes the stale files; returns those removed. Files it may not delete are left. */
-    public List<Entry> gc() throws IOException {
+    /**
+     * Removes the stale files; returns those removed. Files it may not delete (another user's, in
+     * a shared directory) are left for that user's next start and reported to {@code problems}.
+     */
+    public List<Entry> gc(java.util.function.Consumer<String> problems) throws IOException {
         List<Entry> removed = new ArrayList<>();
         for (Entry e : list()) {
             if (e.status == Status.STALE) {
@@ -131,8 +134,8 @@ public final class TargetsDir {
                     if (Files.deleteIfExists(e.file)) {
                         removed.add(e);
                     }
-                } catch (IOException ignored) {
-                    // another user's file in a shared directory: that user's next start removes it
+                } catch (IOException ex) {
+                    problems.accept("cannot remove " + e.file + ": " + ex);
                 }
             }
         }

@@ -144,4 +144,17 @@ class KernelspecEditorTest {
         assertTrue(KernelspecEditor.isJvm((ObjectNode) m.readTree("{\"argv\": [\"python\"], \"language\": \"Kotlin\"}")));
         assertFalse(KernelspecEditor.isJvm((ObjectNode) m.readTree("{\"argv\": [\"python3\"], \"language\": \"python\"}")));
     }
+
+    @Test
+    void theCheckedInTemplateIsAJvmKernelspecWithTheAgentOn() throws Exception {
+        Path template = java.nio.file.Paths.get("agent", "kernelspec", "kernel.json");
+        ObjectNode spec = KernelspecEditor.parse(Files.readAllBytes(template), template);
+        assertTrue(KernelspecEditor.isJvm(spec));
+        assertEquals("-javaagent:/opt/af-metrics/af-metrics-agent.jar=targets-dir=/var/lib/af-metrics/targets",
+                KernelspecEditor.agentOption(spec));
+        assertEquals(KernelspecEditor.agentOption(spec), spec.path("env").path("JAVA_TOOL_OPTIONS").asText());
+        org.afmetrics.config.AgentConfig config = org.afmetrics.config.AgentConfig.parse(
+                KernelspecEditor.agentOption(spec).replaceFirst("^-javaagent:[^=]*=", ""), n -> null);
+        assertEquals(java.util.List.of(), config.warnings(), "the template's agent arguments parse cleanly");
+    }
 }

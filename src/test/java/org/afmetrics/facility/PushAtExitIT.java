@@ -48,6 +48,28 @@ class PushAtExitIT {
     }
 
     @Test
+    void onTemurin25TheExitPushesAndRemovesTheTargetFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path targets)
+            throws Exception {
+        java.nio.file.Path jdk25 = org.afmetrics.testing.Jdks.temurin25();
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk25 != null, "Temurin 25 is not installed");
+        try (Pushgateway gateway = Pushgateway.start()) {
+            // lives long enough to serve (and so to write its target file) even on a busy machine
+            ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "3000").javaHome(jdk25)
+                    .agent("port=0,session=jdk25,targets-dir=" + targets + ",pushgateway=" + gateway.url())
+                    .start();
+            jvm.awaitExporterUrl(Duration.ofSeconds(30));
+            assertEquals(0, jvm.awaitExit(Duration.ofSeconds(60)), jvm.stderr());
+            Exposition.Sample info = gateway.scrape().find("afmetrics_agent_info", "session", "jdk25");
+            assertNotNull(info, jvm.stderr());
+            assertTrue(info.labels.get("java_version").startsWith("25"), info.toString());
+            try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(targets)) {
+                assertEquals(0, left.count(), "the target file went with the JVM");
+            }
+            assertTrue(jvm.stderr().contains("[af-metrics] exporting on"), jvm.stderr());
+        }
+    }
+
+    @Test
     void twoJobsOfOneUserStayApartAndAPushReplacesItsGroup() throws Exception {
         try (Pushgateway gateway = Pushgateway.start()) {
             for (String session : new String[] {"a", "b", "a"}) {

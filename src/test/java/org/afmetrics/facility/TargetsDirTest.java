@@ -42,6 +42,9 @@ class TargetsDirTest {
         try (var s = Files.list(dir)) {
             assertEquals(1, s.count(), "no temporary file left behind");
         }
+        assertEquals("", root.get(0).path("labels").path("__scheme__").asText(), "plain HTTP needs no scheme");
+        JsonNode tls = new ObjectMapper().readTree(file("h2", self.pid(), 42).https().writeInto(dir).toFile());
+        assertEquals("https", tls.get(0).path("labels").path("__scheme__").asText());
     }
 
     @Test
@@ -67,7 +70,7 @@ class TargetsDirTest {
         assertEquals(TargetsDir.Status.OTHER_HOST, status.get(elsewhere));
         assertEquals(TargetsDir.Status.UNREADABLE, status.get(dir.resolve("afmetrics-garbage.json")));
 
-        List<Path> removed = targets.gc().stream().map(e -> e.file).collect(Collectors.toList());
+        List<Path> removed = targets.gc(problem -> { throw new AssertionError(problem); }).stream().map(e -> e.file).collect(Collectors.toList());
         assertEquals(List.of(gone, reusedHere).stream().sorted().collect(Collectors.toList()),
                 removed.stream().sorted().collect(Collectors.toList()));
         assertTrue(Files.exists(alive));
