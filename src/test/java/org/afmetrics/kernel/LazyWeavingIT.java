@@ -9,16 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
-import org.afmetrics.testing.Jdks;
 import org.afmetrics.testing.apps.IsolatedKernelMain;
 import org.afmetrics.testing.apps.LateKernelMain;
 import org.afmetrics.testing.apps.SleepMain;
@@ -86,14 +82,11 @@ class LazyWeavingIT {
     void attachingToARunningKernelHooksItsLoadedClasses() throws Exception {
         try (ChildJvm.Running host = withKernelClasspath(ChildJvm.main(LateKernelMain.class, "connect")).start()) {
             host.awaitStdout(Pattern.compile("kernel classes loaded"), Duration.ofSeconds(60));
-            List<String> cmd = new ArrayList<>(List.of(Jdks.java(Jdks.current()), "-jar", AgentJar.path().toString(),
-                    "attach", Long.toString(host.pid()), "port=0,hotspot=false"));
-            Process attach = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(attach.waitFor(90, TimeUnit.SECONDS));
-            assertEquals(0, attach.exitValue(), out);
-            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(out);
-            assertTrue(m.find(), out);
+            AgentCli.Result attach = AgentCli.jar("attach", Long.toString(host.pid()), "port=0,hotspot=false")
+                    .timeout(Duration.ofSeconds(90)).run();
+            assertEquals(0, attach.exitCode, attach.toString());
+            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(attach.stdout);
+            assertTrue(m.find(), attach.toString());
             String url = m.group(1);
             assertTrue(Http.scrape(url).named("jupyter_kernel_info").isEmpty(), "no kernel hook ran yet");
 
