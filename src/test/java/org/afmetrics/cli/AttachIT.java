@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -24,18 +23,13 @@ class AttachIT {
     @TempDir
     Path dir;
 
-    /** {@code attach PID [AGENT-ARGS]}; an attach waits for the target JVM, so it may take longer than most commands. */
-    static AgentCli.Result attach(String pid, String... agentArgs) throws IOException, InterruptedException {
-        return AgentCli.jar("attach", pid).args(agentArgs).timeout(Duration.ofSeconds(90)).run();
-    }
-
     @Test
     void attachServesWithTheSameIdentityAndASecondAttachReusesTheExporter() throws Exception {
         Path connection = dir.resolve("kernel-5e1f0c2a-aaaa-bbbb-cccc-000000000001.json");
         ChildJvm.Running host = ChildJvm.main(SleepMain.class, "120000", "0", connection.toString())
                 .env("JUPYTERHUB_USER", "dana").workDir(dir).start();
         try (host) {
-            AgentCli.Result first = attach(Long.toString(host.pid()), "port=0,labels=site=unl");
+            AgentCli.Result first = AgentCli.attach(Long.toString(host.pid()), "port=0,labels=site=unl");
             assertEquals(0, first.exitCode, first.stderr);
             Matcher m = EXPORTING.matcher(first.stdout);
             assertTrue(m.find(), first.stdout);
@@ -45,7 +39,7 @@ class AttachIT {
             assertEquals("5e1f0c2a-aaaa-bbbb-cccc-000000000001", info.labels.get("session"));
             assertEquals("unl", info.labels.get("site"));
 
-            AgentCli.Result second = attach(Long.toString(host.pid()), "port=0");
+            AgentCli.Result second = AgentCli.attach(Long.toString(host.pid()), "port=0");
             assertEquals(0, second.exitCode, second.stderr);
             assertTrue(second.stdout.contains("already exporting on " + url), second.stdout);
             assertTrue(host.process().isAlive());
@@ -56,7 +50,7 @@ class AttachIT {
     @Test
     void aJvmAttachedRightAfterItsStartIsNotKilled() throws Exception {
         try (ChildJvm.Running host = ChildJvm.main(SleepMain.class, "60000").workDir(dir).start()) {
-            AgentCli.Result r = attach(Long.toString(host.pid()), "port=0");
+            AgentCli.Result r = AgentCli.attach(Long.toString(host.pid()), "port=0");
             assertEquals(0, r.exitCode, r.stderr);
             assertTrue(host.process().isAlive(), "the young JVM survived the attach");
         }
@@ -66,13 +60,13 @@ class AttachIT {
     void deadAndNonJvmProcessesAreClearErrors() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        AgentCli.Result dead = attach(Long.toString(gone.pid()));
+        AgentCli.Result dead = AgentCli.attach(Long.toString(gone.pid()));
         assertNotEquals(0, dead.exitCode);
         assertTrue(dead.stderr.contains("no process " + gone.pid()), dead.stderr);
 
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         try {
-            AgentCli.Result notJvm = attach(Long.toString(sleeper.pid()));
+            AgentCli.Result notJvm = AgentCli.attach(Long.toString(sleeper.pid()));
             assertNotEquals(0, notJvm.exitCode);
             assertTrue(notJvm.stderr.contains("is not a JVM"), notJvm.stderr);
             Thread.sleep(500);
@@ -80,7 +74,7 @@ class AttachIT {
         } finally {
             sleeper.destroyForcibly();
         }
-        AgentCli.Result garbage = attach("abc");
+        AgentCli.Result garbage = AgentCli.attach("abc");
         assertEquals(2, garbage.exitCode);
     }
 }

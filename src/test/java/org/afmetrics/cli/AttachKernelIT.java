@@ -48,7 +48,7 @@ class AttachKernelIT {
             assertEquals("ok", k.execute(cells.get(0), CELL).path("status").asText(), k.log());
             assertEquals("ok", k.execute(cells.get(1), CELL).path("status").asText(), k.log());
 
-            AgentCli.Result attached = AttachIT.attach(Long.toString(k.kernelPid()), "port=0,hotspot=false");
+            AgentCli.Result attached = AgentCli.attach(Long.toString(k.kernelPid()), "port=0,hotspot=false");
             assertEquals(0, attached.exitCode, attached.stderr + "\n" + k.log());
             Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(attached.stdout);
             assertTrue(m.find(), attached.stdout);
@@ -67,7 +67,7 @@ class AttachKernelIT {
             assertEquals("ivy", ok.labels.get("user"));
             assertEquals(k.kernelId(), ok.labels.get("session"));
 
-            AgentCli.Result again = AttachIT.attach(Long.toString(k.kernelPid()), "port=0");
+            AgentCli.Result again = AgentCli.attach(Long.toString(k.kernelPid()), "port=0");
             assertEquals(0, again.exitCode, again.stderr);
             assertTrue(again.stdout.contains("already exporting on " + url), again.stdout);
         }

@@ -42,7 +42,7 @@ class StatusIT {
              ChildJvm.Running attached = ChildJvm.main(SleepMain.class, "120000").env("JUPYTERHUB_USER", "gina")
                 .workDir(dir).start()) {
             String url = started.awaitExporterUrl(Duration.ofSeconds(30));
-            assertEquals(0, AttachIT.attach(Long.toString(attached.pid()), "port=0,json=missing.json").exitCode);
+            assertEquals(0, AgentCli.attach(Long.toString(attached.pid()), "port=0,json=missing.json").exitCode);
 
             JsonNode agents = new ObjectMapper().readTree(status("--json"));
             JsonNode first = byPid(agents, started.pid());

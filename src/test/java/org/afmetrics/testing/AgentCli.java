@@ -134,6 +134,14 @@ public final class AgentCli {
         return jar(args).env(env).ok();
     }
 
+    /**
+     * {@code attach PID [AGENT-ARGS]}: loads the agent into a running JVM. That waits on the target
+     * JVM, so it may take longer than other commands.
+     */
+    public static Result attach(String pid, String... agentArgs) throws IOException, InterruptedException {
+        return jar("attach", pid).args(agentArgs).timeout(Duration.ofSeconds(90)).run();
+    }
+
     /** One finished run. */
     public static final class Result {
         public final int exitCode;
