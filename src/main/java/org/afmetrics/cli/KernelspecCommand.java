@@ -112,23 +112,8 @@ final class KernelspecCommand {
             System.err.println("kernelspec install: no JVM kernel found (kernelspec list shows what Jupyter sees)");
             return 1;
         }
-        int failures = 0;
-        for (String name : targets) {
-            Path file = found.get(name);
-            if (file == null) {
-                System.err.println(name + ": no such kernelspec");
-                failures++;
-                continue;
-            }
-            try {
-                boolean changed = KernelspecEditor.install(file, option);
-                System.out.println(name + ": " + (changed ? "agent installed" : "agent already installed") + " in " + file);
-            } catch (KernelspecException e) {
-                System.err.println(name + ": " + e.getMessage());
-                failures++;
-            }
-        }
-        return failures == 0 ? 0 : 1;
+        return editEach(found, targets,
+                file -> KernelspecEditor.install(file, option) ? "agent installed" : "agent already installed");
     }
 
     private static int remove(Map<String, Path> found, List<String> args) {
@@ -144,8 +129,28 @@ final class KernelspecCommand {
         if (all) {
             targets.addAll(found.keySet());
         }
+        return editEach(found, targets, file -> {
+            String what = KernelspecEditor.remove(file);
+            if (what != null) {
+                return "agent removed (" + what + ")";
+            }
+            // removing from every kernelspec: those that never had the agent are not worth a line
+            return all ? null : "agent was not installed";
+        });
+    }
+
+    /** One kernelspec's edit; returns what to report about it, or null for nothing. */
+    private interface Edit {
+        String apply(Path kernelJson) throws KernelspecException;
+    }
+
+    /**
+     * Applies the edit to each named kernelspec, reporting {@code NAME: WHAT in FILE}. An unknown
+     * name or a failed edit is a line on stderr, exit status 1, and does not stop the others.
+     */
+    private static int editEach(Map<String, Path> found, List<String> names, Edit edit) {
         int failures = 0;
-        for (String name : targets) {
+        for (String name : names) {
             Path file = found.get(name);
             if (file == null) {
                 System.err.println(name + ": no such kernelspec");
@@ -153,11 +158,9 @@ final class KernelspecCommand {
                 continue;
             }
             try {
-                String what = KernelspecEditor.remove(file);
+                String what = edit.apply(file);
                 if (what != null) {
-                    System.out.println(name + ": agent removed (" + what + ") in " + file);
-                } else if (!all) {
-                    System.out.println(name + ": agent was not installed in " + file);
+                    System.out.println(name + ": " + what + " in " + file);
                 }
             } catch (KernelspecException e) {
                 System.err.println(name + ": " + e.getMessage());

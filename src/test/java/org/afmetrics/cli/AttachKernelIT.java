@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
 import org.afmetrics.testing.Jdks;
@@ -47,10 +48,10 @@ class AttachKernelIT {
             assertEquals("ok", k.execute(cells.get(0), CELL).path("status").asText(), k.log());
             assertEquals("ok", k.execute(cells.get(1), CELL).path("status").asText(), k.log());
 
-            AttachIT.Result attached = AttachIT.attach(Long.toString(k.kernelPid()), "port=0,hotspot=false");
-            assertEquals(0, attached.exit, attached.err + "\n" + k.log());
-            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(attached.out);
-            assertTrue(m.find(), attached.out);
+            AgentCli.Result attached = AgentCli.attach(Long.toString(k.kernelPid()), "port=0,hotspot=false");
+            assertEquals(0, attached.exitCode, attached.stderr + "\n" + k.log());
+            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(attached.stdout);
+            assertTrue(m.find(), attached.stdout);
             String url = m.group(1);
 
             assertEquals("ok", k.execute(cells.get(2), CELL).path("status").asText(), k.log());
@@ -66,9 +67,9 @@ class AttachKernelIT {
             assertEquals("ivy", ok.labels.get("user"));
             assertEquals(k.kernelId(), ok.labels.get("session"));
 
-            AttachIT.Result again = AttachIT.attach(Long.toString(k.kernelPid()), "port=0");
-            assertEquals(0, again.exit, again.err);
-            assertTrue(again.out.contains("already exporting on " + url), again.out);
+            AgentCli.Result again = AgentCli.attach(Long.toString(k.kernelPid()), "port=0");
+            assertEquals(0, again.exitCode, again.stderr);
+            assertTrue(again.stdout.contains("already exporting on " + url), again.stdout);
         }
     }
 }

@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.ChildJvm;
-import org.afmetrics.testing.Jdks;
 import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,15 +20,9 @@ class StatusIT {
     @TempDir
     Path dir;
 
+    /** {@code status ARGS}, which must succeed; its stdout. Listing every JVM on the host may take a while. */
     private static String status(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(Jdks.java(Jdks.current()), "-jar",
-                AgentJar.path().toString(), "status"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue());
-        return out;
+        return AgentCli.jar("status").args(args).timeout(Duration.ofSeconds(120)).ok();
     }
 
     private static JsonNode byPid(JsonNode agents, long pid) {
@@ -52,7 +42,7 @@ class StatusIT {
              ChildJvm.Running attached = ChildJvm.main(SleepMain.class, "120000").env("JUPYTERHUB_USER", "gina")
                 .workDir(dir).start()) {
             String url = started.awaitExporterUrl(Duration.ofSeconds(30));
-            assertEquals(0, AttachIT.attach(Long.toString(attached.pid()), "port=0,json=missing.json").exit);
+            assertEquals(0, AgentCli.attach(Long.toString(attached.pid()), "port=0,json=missing.json").exitCode);
 
             JsonNode agents = new ObjectMapper().readTree(status("--json"));
             JsonNode first = byPid(agents, started.pid());

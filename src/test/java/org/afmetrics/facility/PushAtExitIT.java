@@ -50,8 +50,7 @@ class PushAtExitIT {
     @Test
     void onTemurin25TheExitPushesAndRemovesTheTargetFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path targets)
             throws Exception {
-        java.nio.file.Path jdk25 = org.afmetrics.testing.Jdks.temurin25();
-        org.junit.jupiter.api.Assumptions.assumeTrue(jdk25 != null, "Temurin 25 is not installed");
+        java.nio.file.Path jdk25 = org.afmetrics.testing.Jdks.temurin25OrSkip();
         try (Pushgateway gateway = Pushgateway.start()) {
             // lives long enough to serve (and so to write its target file) even on a busy machine
             ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "3000").javaHome(jdk25)

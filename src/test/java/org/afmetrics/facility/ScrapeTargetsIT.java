@@ -73,8 +73,7 @@ class ScrapeTargetsIT {
             assertEquals(kernelIds, new TreeSet<>(PrometheusServer.labelValues(up, "session")));
             assertEquals(ports, new TreeSet<>(PrometheusServer.labelValues(up, "instance")));
             assertEquals(HostNames.local(), up.get(0).path("metric").path("host").asText(), "relabelled from the file");
-            prometheus.awaitQuery("facility:afmetrics_kernels:sum", r -> r.size() == 1 && PrometheusServer.value(r.get(0)) == 3,
-                    Duration.ofSeconds(30));
+            prometheus.awaitValue("facility:afmetrics_kernels:sum", 3, Duration.ofSeconds(30));
 
             // two stop as Jupyter stops a kernel that does not answer (SIGTERM); one is killed hard
             List<ProcessHandle> jvms = new ArrayList<>();

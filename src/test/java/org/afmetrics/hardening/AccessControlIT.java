@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.HostDriver;
 import org.afmetrics.testing.Promtool;
@@ -89,12 +89,7 @@ class AccessControlIT {
 
     @Test
     void saltedHashMadeByTheCliGuardsThePlainServer() throws Exception {
-        Process p = new ProcessBuilder(javaBin(), "-jar", AgentJar.path().toString(), "hash-password").start();
-        p.getOutputStream().write((PASSWORD + "\n").getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String hash = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue());
+        String hash = AgentCli.jar("hash-password").stdin(PASSWORD + "\n").ok().trim();
         assertTrue(hash.startsWith("pbkdf2-sha256:") && !hash.contains(PASSWORD), hash);
 
         try (ChildJvm.Running jvm = ChildJvm.main(ScriptedHostMain.class)
@@ -174,9 +169,5 @@ class AccessControlIT {
 
     private static String keytool() {
         return Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    }
-
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -3,10 +3,8 @@ package org.afmetrics.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,10 +66,8 @@ class CellMetricsIT {
 
     @Test
     void basekernelTestKernelOnTemurin25() throws Exception {
-        Path jdk25 = Jdks.temurin25();
-        assumeTrue(jdk25 != null, "Temurin 25 not installed");
-        scenario("afm-basekernel-25", "java", TestKernels.jshell(jdk25, TestKernels.BASEKERNEL_MAIN), JAVA,
-                "basekerneljshell", "2.3.0");
+        scenario("afm-basekernel-25", "java", TestKernels.jshell(Jdks.temurin25OrSkip(), TestKernels.BASEKERNEL_MAIN),
+                JAVA, "basekerneljshell", "2.3.0");
     }
 
     @Test
@@ -82,9 +78,8 @@ class CellMetricsIT {
 
     @Test
     void jjavaTestKernelOnTemurin25() throws Exception {
-        Path jdk25 = Jdks.temurin25();
-        assumeTrue(jdk25 != null, "Temurin 25 not installed");
-        scenario("afm-jjava-25", "java", TestKernels.jshell(jdk25, TestKernels.JJAVA_MAIN), JAVA, "jshell-jjava", "1.0");
+        scenario("afm-jjava-25", "java", TestKernels.jshell(Jdks.temurin25OrSkip(), TestKernels.JJAVA_MAIN), JAVA,
+                "jshell-jjava", "1.0");
     }
 
     @Test
@@ -117,37 +112,32 @@ class CellMetricsIT {
             assertEquals("ok", status(k.execute(cells.writeJson, SETTLE), k));
             assertEquals("error", status(k.execute(cells.fail, SETTLE), k));
 
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"ok\"," + who + "}", 3);
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"error\"," + who + "}", 1);
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"interrupted\"," + who + "}", 0);
-            awaitValue(prometheus, "jupyter_cell_duration_seconds_count{" + who + "}", 4);
-            awaitValue(prometheus, "jupyter_kernel_info{kernel=\"" + kernel + "\",kernel_version=\"" + kernelVersion
-                    + "\",language=\"" + language + "\"," + who + "}", 1);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"ok\"," + who + "}", 3, SETTLE);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"error\"," + who + "}", 1, SETTLE);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"interrupted\"," + who + "}", 0, SETTLE);
+            prometheus.awaitValue("jupyter_cell_duration_seconds_count{" + who + "}", 4, SETTLE);
+            prometheus.awaitValue("jupyter_kernel_info{kernel=\"" + kernel + "\",kernel_version=\"" + kernelVersion
+                    + "\",language=\"" + language + "\"," + who + "}", 1, SETTLE);
             // the notebook's own JSON metrics carry the same identity (and the kernel label)
-            awaitValue(prometheus, "notebook_entries{" + who + ",kernel=\"" + kernel + "\"}", 1000);
+            prometheus.awaitValue("notebook_entries{" + who + ",kernel=\"" + kernel + "\"}", 1000, SETTLE);
             JsonNode activity = prometheus.query("time() - jupyter_kernel_last_activity_timestamp_seconds{"
                     + who + "}");
             assertEquals(1, activity.size(), activity.toString());
             assertTrue(PrometheusServer.value(activity.get(0)) < 600, activity.toString());
 
             String longCell = k.submit(cells.longRunning);
-            awaitValue(prometheus, "jupyter_cell_running{" + who + "}", 1);
+            prometheus.awaitValue("jupyter_cell_running{" + who + "}", 1, SETTLE);
             k.interrupt();
             JsonNode reply = k.awaitReply(longCell, SETTLE);
             assertNotEquals("ok", reply.path("status").asText(), reply.toString());
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"interrupted\"," + who + "}", 1);
-            awaitValue(prometheus, "jupyter_cell_running{" + who + "}", 0);
-            awaitValue(prometheus, "sum(jupyter_cell_executions_total{" + who + "})", 5);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"interrupted\"," + who + "}", 1, SETTLE);
+            prometheus.awaitValue("jupyter_cell_running{" + who + "}", 0, SETTLE);
+            prometheus.awaitValue("sum(jupyter_cell_executions_total{" + who + "})", 5, SETTLE);
         }
     }
 
     private static String status(JsonNode reply, KernelDriver k) throws Exception {
         String s = reply.path("status").asText();
         return s.isEmpty() ? reply.toString() + "\n" + k.log() : s;
-    }
-
-    private static void awaitValue(PrometheusServer prometheus, String promql, double expected) throws Exception {
-        prometheus.awaitQuery(promql, r -> r.size() == 1 && PrometheusServer.value(r.get(0)) == expected,
-                SETTLE);
     }
 }

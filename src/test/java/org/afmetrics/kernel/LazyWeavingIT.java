@@ -9,16 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
-import org.afmetrics.testing.Jdks;
 import org.afmetrics.testing.apps.IsolatedKernelMain;
 import org.afmetrics.testing.apps.LateKernelMain;
 import org.afmetrics.testing.apps.SleepMain;
@@ -32,11 +28,24 @@ import org.junit.jupiter.api.Test;
 class LazyWeavingIT {
     private static final String BYTE_BUDDY = "org.afmetrics.shaded.bytebuddy.";
 
+    /** The test kernels' dependencies (basekernel …), as the build wrote them to target/test.classpath. */
+    private static String kernelDependencies() throws Exception {
+        return Files.readString(Paths.get("target", "test.classpath")).trim();
+    }
+
     private static ChildJvm withKernelClasspath(ChildJvm jvm) throws Exception {
-        for (String entry : Files.readString(Paths.get("target", "test.classpath")).trim().split(":")) {
+        for (String entry : kernelDependencies().split(":")) {
             jvm.classpath(entry);
         }
         return jvm;
+    }
+
+    /** Lets the waiting kernel main go on and connect, and waits until it has. */
+    private static void connectKernel(ChildJvm.Running host) throws Exception {
+        OutputStream stdin = host.process().getOutputStream();
+        stdin.write("go\n".getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+        host.awaitStdout(Pattern.compile("kernel connected"), Duration.ofSeconds(60));
     }
 
     @Test
@@ -62,16 +71,12 @@ class LazyWeavingIT {
 
     @Test
     void aKernelInALoaderThatCannotSeeTheAgentIsHookedThroughTheBootstrapBridge() throws Exception {
-        String kernelClasspath = Paths.get("target", "test-classes").toAbsolutePath() + ":"
-                + Files.readString(Paths.get("target", "test.classpath")).trim();
+        String kernelClasspath = Paths.get("target", "test-classes").toAbsolutePath() + ":" + kernelDependencies();
         try (ChildJvm.Running host = ChildJvm.main(IsolatedKernelMain.class).agent("port=0,hotspot=false")
                 .jvmOption("-Dkernel.classpath=" + kernelClasspath).jvmOption("-Xlog:class+load=info").start()) {
             String url = host.awaitExporterUrl(Duration.ofSeconds(60));
             host.awaitStdout(Pattern.compile("kernel classes loaded"), Duration.ofSeconds(60));
-            OutputStream stdin = host.process().getOutputStream();
-            stdin.write("go\n".getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            host.awaitStdout(Pattern.compile("kernel connected"), Duration.ofSeconds(60));
+            connectKernel(host);
             Exposition.Sample info = Http.scrape(url).find("jupyter_kernel_info");
             assertEquals("basekerneljshell", info.labels.get("kernel"));
             assertTrue(Pattern.compile("org\\.afmetrics\\.kernel\\.bridge\\.CellBridge source: \\S*af-metrics-bridge-")
@@ -86,21 +91,14 @@ class LazyWeavingIT {
     void attachingToARunningKernelHooksItsLoadedClasses() throws Exception {
         try (ChildJvm.Running host = withKernelClasspath(ChildJvm.main(LateKernelMain.class, "connect")).start()) {
             host.awaitStdout(Pattern.compile("kernel classes loaded"), Duration.ofSeconds(60));
-            List<String> cmd = new ArrayList<>(List.of(Jdks.java(Jdks.current()), "-jar", AgentJar.path().toString(),
-                    "attach", Long.toString(host.pid()), "port=0,hotspot=false"));
-            Process attach = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(attach.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(attach.waitFor(90, TimeUnit.SECONDS));
-            assertEquals(0, attach.exitValue(), out);
-            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(out);
-            assertTrue(m.find(), out);
+            AgentCli.Result attach = AgentCli.attach(Long.toString(host.pid()), "port=0,hotspot=false");
+            assertEquals(0, attach.exitCode, attach.toString());
+            Matcher m = Pattern.compile("exporting on (http://\\S+/metrics)").matcher(attach.stdout);
+            assertTrue(m.find(), attach.toString());
             String url = m.group(1);
             assertTrue(Http.scrape(url).named("jupyter_kernel_info").isEmpty(), "no kernel hook ran yet");
 
-            OutputStream stdin = host.process().getOutputStream();
-            stdin.write("go\n".getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            host.awaitStdout(Pattern.compile("kernel connected"), Duration.ofSeconds(60));
+            connectKernel(host);
             Exposition.Sample info = Http.scrape(url).find("jupyter_kernel_info");
             assertEquals("basekerneljshell", info.labels.get("kernel"));
             assertEquals("java", info.labels.get("language"));

@@ -75,21 +75,22 @@ class NotebookExamplesIT {
             long selected = Long.parseLong(summary.group(4));
 
             String who = "user=\"" + user + "\",session=\"" + run.kernelId() + "\"";
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"ok\"," + who + "}", codeCells - failOnPurpose);
-            awaitValue(prometheus, "jupyter_cell_executions_total{status=\"error\"," + who + "}", failOnPurpose);
-            awaitValue(prometheus, "jupyter_kernel_info{kernel=\"" + kernel + "\",language=\"" + language + "\","
-                    + who + "}", 1);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"ok\"," + who + "}", codeCells - failOnPurpose,
+                    SETTLE);
+            prometheus.awaitValue("jupyter_cell_executions_total{status=\"error\"," + who + "}", failOnPurpose, SETTLE);
+            prometheus.awaitValue("jupyter_kernel_info{kernel=\"" + kernel + "\",language=\"" + language + "\","
+                    + who + "}", 1, SETTLE);
             // the savemetrics object, written as JSON
-            awaitValue(prometheus, "notebook_entries{" + who + "}", events);
-            awaitValue(prometheus, "notebook_chunks{" + who + "}", chunks);
-            awaitValue(prometheus, "notebook_bytesread{" + who + "}", bytesRead);
-            awaitValue(prometheus, "count(notebook_processtime{" + who + "} > 0)", 1);
+            prometheus.awaitValue("notebook_entries{" + who + "}", events, SETTLE);
+            prometheus.awaitValue("notebook_chunks{" + who + "}", chunks, SETTLE);
+            prometheus.awaitValue("notebook_bytesread{" + who + "}", bytesRead, SETTLE);
+            prometheus.awaitValue("count(notebook_processtime{" + who + "} > 0)", 1, SETTLE);
             // the typed metrics, POSTed
             String ds = ",dataset=\"SingleMu-generated\"";
-            awaitValue(prometheus, "notebook_events_processed_total{" + who + ds + "}", events);
-            awaitValue(prometheus, "notebook_chunks_processed_total{" + who + ds + "}", chunks);
-            awaitValue(prometheus, "notebook_events_selected{" + who + ds + "}", selected);
-            awaitValue(prometheus, "count(notebook_loop_duration_seconds{" + who + ds + "} > 0)", 1);
+            prometheus.awaitValue("notebook_events_processed_total{" + who + ds + "}", events, SETTLE);
+            prometheus.awaitValue("notebook_chunks_processed_total{" + who + ds + "}", chunks, SETTLE);
+            prometheus.awaitValue("notebook_events_selected{" + who + ds + "}", selected, SETTLE);
+            prometheus.awaitValue("count(notebook_loop_duration_seconds{" + who + ds + "} > 0)", 1, SETTLE);
         }
     }
 
@@ -107,9 +108,5 @@ class NotebookExamplesIT {
             }
         }
         return text;
-    }
-
-    private static void awaitValue(PrometheusServer prometheus, String promql, double expected) throws Exception {
-        prometheus.awaitQuery(promql, r -> r.size() == 1 && PrometheusServer.value(r.get(0)) == expected, SETTLE);
     }
 }

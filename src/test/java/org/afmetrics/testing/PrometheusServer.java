@@ -117,6 +117,12 @@ public final class PrometheusServer implements AutoCloseable {
                 + "; last result: " + last + "; targets: " + Http.get(baseUrl + "/api/v1/targets").body());
     }
 
+    /** Polls the query until it gives exactly one element, with the expected value. */
+    public JsonNode awaitValue(String promql, double expected, Duration timeout)
+            throws IOException, InterruptedException {
+        return awaitQuery(promql, r -> r.size() == 1 && value(r.get(0)) == expected, timeout);
+    }
+
     /**
      * The values of one label across the series matching a selector, as Grafana's
      * {@code label_values(selector, label)} variable query lists them.
