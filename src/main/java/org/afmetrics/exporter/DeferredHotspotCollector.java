@@ -2,7 +2,6 @@ package org.afmetrics.exporter;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.hotspot.DefaultExports;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,7 @@ public final class DeferredHotspotCollector extends Collector {
     private void load() {
         try {
             CollectorRegistry r = new CollectorRegistry(true);
-            DefaultExports.register(r);
+            QuietHotspotExports.register(r);
             hotspot.complete(r);
         } catch (Throwable e) {
             hotspot.completeExceptionally(e);

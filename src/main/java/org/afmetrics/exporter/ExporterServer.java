@@ -59,6 +59,7 @@ public final class ExporterServer {
                     .withAuthenticator(security.authenticator())
                     .withDaemonThreads(true)
                     .build();
+            registry.register(new CutOffCollector(executor));
             return new ExporterServer(server, http.getAddress(), executor, security.https() != null);
         } catch (IOException | RuntimeException e) {
             executor.shutdown();
@@ -118,5 +119,22 @@ public final class ExporterServer {
     /** Exchanges cut off at the deadline since start (slow or stalled clients). */
     public long exchangesCutOff() {
         return executor.interruptedCount();
+    }
+
+    /** {@code afmetrics_http_exchanges_cut_off_total}: how often slow or stalled clients were cut off. */
+    private static final class CutOffCollector extends io.prometheus.client.Collector {
+        private final DeadlineExecutor executor;
+
+        CutOffCollector(DeadlineExecutor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public java.util.List<MetricFamilySamples> collect() {
+            return java.util.Collections.singletonList(new io.prometheus.client.CounterMetricFamily(
+                    "afmetrics_http_exchanges_cut_off",
+                    "HTTP exchanges cut off because the client was too slow to send its request or to read the answer.",
+                    executor.interruptedCount()));
+        }
     }
 }

@@ -3,7 +3,9 @@ package org.afmetrics.facility;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +16,8 @@ import java.util.Optional;
  * belongs to a process started at another time).
  */
 public final class TargetsDir {
+    private static final long MAX_FILE_BYTES = 64 * 1024;
+
     private final Path dir;
     private final String hostName;
 
@@ -66,6 +70,11 @@ public final class TargetsDir {
         files.sort(null);
         List<Entry> out = new ArrayList<>();
         for (Path f : files) {
+            String notOurs = notATargetFile(f);
+            if (notOurs != null) {
+                out.add(new Entry(f, null, Status.UNREADABLE, notOurs));
+                continue;
+            }
             TargetFile t;
             try {
                 t = TargetFile.read(f);
@@ -76,6 +85,26 @@ public final class TargetsDir {
             out.add(new Entry(f, t, status(t), null));
         }
         return out;
+    }
+
+    /**
+     * Why a name in the shared directory is not worth opening, or null. Anyone may put things
+     * there: opening a FIFO would block the agent's start for good, a symbolic link may lead
+     * anywhere (/dev/zero), and a target file is a few hundred bytes.
+     */
+    private static String notATargetFile(Path f) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                return "not a regular file";
+            }
+            if (a.size() > MAX_FILE_BYTES) {
+                return "over " + MAX_FILE_BYTES + " bytes";
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return e.getClass().getSimpleName();
+        }
     }
 
     Status status(TargetFile t) {

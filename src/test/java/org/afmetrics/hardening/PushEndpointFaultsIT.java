@@ -101,6 +101,7 @@ class PushEndpointFaultsIT {
                     s.setSoTimeout(20_000);
                     assertTrue(closedByServer(s.getInputStream()), "the slow connection is cut");
                 }
+                assertEquals(24, Http.scrape(url).find("afmetrics_http_exchanges_cut_off_total").value);
             } finally {
                 for (Socket s : slow) {
                     s.close();

@@ -190,6 +190,27 @@ public final class ChildJvm {
             }
         }
 
+        /** Waits for a stdout line containing the text; fails with what was printed. */
+        public String awaitStdout(String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (out) {
+                int seen = 0;
+                while (true) {
+                    for (; seen < out.size(); seen++) {
+                        if (out.get(seen).contains(text)) {
+                            return out.get(seen);
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || (!process.isAlive() && !outPump.isAlive())) {
+                        throw new AssertionError("no stdout line with '" + text + "' within " + timeout
+                                + "; stdout was:\n" + String.join("\n", out) + "\nstderr was:\n" + stderr());
+                    }
+                    out.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
+                }
+            }
+        }
+
         public int awaitExit(Duration timeout) throws InterruptedException {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
