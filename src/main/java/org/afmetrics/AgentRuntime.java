@@ -14,6 +14,7 @@ import org.afmetrics.facility.ExitActions;
 import org.afmetrics.facility.Facility;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
+import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.notebook.NotebookCollector;
 import org.afmetrics.notebook.PushedMetrics;
 
@@ -53,6 +54,10 @@ public final class AgentRuntime {
             Log.warn(w);
         }
         Facility.prepare(config);
+        if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
+            // before the host's main runs, so the kernel classes are seen as they load
+            KernelHooks.install(instrumentation);
+        }
         Thread starter = new Thread(() -> {
             try {
                 start(config);
@@ -85,6 +90,7 @@ public final class AgentRuntime {
         }
         Identity identity = IdentityDetector.forThisJvm().detect(config);
         LabelledRegistry registry = new LabelledRegistry(identity);
+        KernelHooks.attach(registry);
         registry.register(new AgentInfoCollector(Version.get()));
         if (hotspot != null) {
             registry.register(hotspot);

@@ -34,6 +34,7 @@ public final class AgentConfig {
         typed(ConfigKey.PUSH, AgentConfig::parseBoolean);
         typed(ConfigKey.HOTSPOT, AgentConfig::parseBoolean);
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, t -> positiveLong(t));
+        typed(ConfigKey.CELL_HOOKS, AgentConfig::parseBoolean);
         if (!LABEL_NAME.matcher(get(ConfigKey.PREFIX)).matches() && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");

@@ -39,7 +39,9 @@ public enum ConfigKey {
     PUSHGATEWAY("pushgateway", "", "Pushgateway URL (http://host:port) to push the final metrics to at JVM exit."),
     PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session)."),
     PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
-            "Longest time, in milliseconds, the push at exit may hold up the JVM's exit.");
+            "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
+    CELL_HOOKS("cell-hooks", "true",
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
 
     private final String key;
     private final String defaultValue;

@@ -25,7 +25,9 @@ public final class SourceHealth {
         lastSuccessSeconds = System.currentTimeMillis() / 1000.0;
         for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
             if (!errors.containsKey(e.getKey())) {
-                tellOnce(e.getKey(), firstMessage(c));
+                org.afmetrics.Log.warn("json source " + name + ": " + e.getKey() + " (" + e.getValue()
+                        + " sample(s) not used; first problem in this version: " + firstMessage(c)
+                        + "); the rest of it is exported; afmetrics_json_errors_total counts further ones");
             }
             errors.merge(e.getKey(), (long) e.getValue(), Long::sum);
         }
@@ -41,8 +43,9 @@ public final class SourceHealth {
     }
 
     /**
-     * One stderr line the first time a reason is met for this source; a notebook that keeps
-     * writing the same bad file must not flood the kernel's log, the counter says the rest.
+     * One stderr line the first time a reason is met for this source (here and in
+     * {@link #success}); a notebook that keeps writing the same bad file must not flood the
+     * kernel's log, the counter says the rest.
      */
     private void tellOnce(String reason, String message) {
         org.afmetrics.Log.warn("json source " + name + ": " + reason + " (" + message + "); "
@@ -51,7 +54,7 @@ public final class SourceHealth {
     }
 
     private static String firstMessage(Conversion c) {
-        return c.messages().isEmpty() ? "some samples rejected" : c.messages().get(0);
+        return c.messages().isEmpty() ? "none recorded" : c.messages().get(0);
     }
 
     /** The families to export: those of the last document that could be used. */

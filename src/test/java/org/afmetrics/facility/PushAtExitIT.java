@@ -53,9 +53,11 @@ class PushAtExitIT {
         java.nio.file.Path jdk25 = org.afmetrics.testing.Jdks.temurin25();
         org.junit.jupiter.api.Assumptions.assumeTrue(jdk25 != null, "Temurin 25 is not installed");
         try (Pushgateway gateway = Pushgateway.start()) {
-            ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "200").javaHome(jdk25)
+            // lives long enough to serve (and so to write its target file) even on a busy machine
+            ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "3000").javaHome(jdk25)
                     .agent("port=0,session=jdk25,targets-dir=" + targets + ",pushgateway=" + gateway.url())
                     .start();
+            jvm.awaitExporterUrl(Duration.ofSeconds(30));
             assertEquals(0, jvm.awaitExit(Duration.ofSeconds(60)), jvm.stderr());
             Exposition.Sample info = gateway.scrape().find("afmetrics_agent_info", "session", "jdk25");
             assertNotNull(info, jvm.stderr());
