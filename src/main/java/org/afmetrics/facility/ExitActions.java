@@ -17,7 +17,8 @@ public final class ExitActions {
     private static final List<Action> ACTIONS = new ArrayList<>();
     private static final CountDownLatch STARTED = new CountDownLatch(1);
     private static boolean armed;
-    private static long budgetMs = 2000;
+    /** The longest budget anyone asked for (the pushgateway-timeout-ms setting). */
+    private static long budgetMs;
 
     private ExitActions() {
     }
@@ -69,6 +70,10 @@ public final class ExitActions {
     }
 
     private static void runAll() {
+        long budgetMs;
+        synchronized (LOCK) {
+            budgetMs = Math.max(1, ExitActions.budgetMs);
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs);
         try {
             STARTED.await(budgetMs / 2, TimeUnit.MILLISECONDS);

@@ -65,7 +65,7 @@ public final class Facility {
             info.put("user", identity.user());
             info.put("session", identity.session());
             TargetFile file = new TargetFile(HostNames.target(config.get(ConfigKey.ADVERTISE_HOST), bound), hostName,
-                    self.pid(), TargetsDir.startMillis(self), info);
+                    self.pid(), TargetsDir.startMillis(self), info).startTicks(TargetsDir.startTicks(self));
             if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
                 file.https();
             }

@@ -31,6 +31,7 @@ public final class TargetFile {
     private final long startMillis;
     private final Map<String, String> info;
     private String scheme = "http";
+    private String startTicks;
 
     public TargetFile(String target, String hostName, long pid, long startMillis, Map<String, String> info) {
         this.target = target;
@@ -72,6 +73,17 @@ public final class TargetFile {
         return scheme;
     }
 
+    /** Records the start as Linux counts it (clock ticks since boot), which tells reused pids apart exactly. */
+    public TargetFile startTicks(String ticks) {
+        this.startTicks = ticks;
+        return this;
+    }
+
+    /** The start in clock ticks since boot, or null where the system does not say. */
+    public String startTicks() {
+        return startTicks;
+    }
+
     /** The file name for a process: host and pid, so two JVMs never share one. */
     public static String fileName(String hostName, long pid) {
         return "afmetrics-" + hostName.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + pid + ".json";
@@ -89,6 +101,9 @@ public final class TargetFile {
         labels.put(META + "hostname", hostName);
         labels.put(META + "pid", Long.toString(pid));
         labels.put(META + "start_millis", Long.toString(startMillis));
+        if (startTicks != null) {
+            labels.put(META + "start_ticks", startTicks);
+        }
         if (!scheme.equals("http")) {
             labels.put("__scheme__", scheme);
         }
@@ -117,7 +132,7 @@ public final class TargetFile {
             String k = e.getKey();
             if (k.startsWith(META)) {
                 String name = k.substring(META.length());
-                if (!name.equals("hostname") && !name.equals("pid") && !name.equals("start_millis")) {
+                if (!name.equals("hostname") && !name.equals("pid") && !name.startsWith("start_")) {
                     info.put(name, e.getValue().asText());
                 }
             }
@@ -126,6 +141,9 @@ public final class TargetFile {
             TargetFile t = new TargetFile(group.path("targets").get(0).asText(), labels.path(META + "hostname").asText(""),
                     Long.parseLong(labels.path(META + "pid").asText()),
                     Long.parseLong(labels.path(META + "start_millis").asText("-1")), info);
+            if (labels.hasNonNull(META + "start_ticks")) {
+                t.startTicks(labels.get(META + "start_ticks").asText());
+            }
             return labels.path("__scheme__").asText("http").equals("https") ? t.https() : t;
         } catch (NumberFormatException e) {
             throw new IOException("not an af-metrics target file (pid or start time missing)");

@@ -18,6 +18,8 @@ import java.util.Optional;
 public final class TargetsDir {
     private static final long MAX_FILE_BYTES = 64 * 1024;
 
+    private static final long START_TOLERANCE_MS = 2000;
+
     private final Path dir;
     private final String hostName;
 
@@ -115,8 +117,16 @@ public final class TargetsDir {
         if (p.isEmpty() || !p.get().isAlive()) {
             return Status.STALE;
         }
+        ProcessStat stat = ProcessStat.of(t.pid());
+        if (stat != null && stat.exited()) {
+            return Status.STALE;
+        }
+        if (t.startTicks() != null && stat != null) {
+            return t.startTicks().equals(stat.startTicks) ? Status.ALIVE : Status.STALE;
+        }
+        // wall-clock starts computed in two JVMs may differ by the boot time's own jitter
         long started = startMillis(p.get());
-        if (t.startMillis() >= 0 && started >= 0 && started != t.startMillis()) {
+        if (t.startMillis() >= 0 && started >= 0 && Math.abs(started - t.startMillis()) > START_TOLERANCE_MS) {
             return Status.STALE;
         }
         return Status.ALIVE;
@@ -140,6 +150,12 @@ public final class TargetsDir {
             }
         }
         return removed;
+    }
+
+    /** This process's start in clock ticks since boot, where the system says (Linux), else null. */
+    static String startTicks(ProcessHandle p) {
+        ProcessStat stat = ProcessStat.of(p.pid());
+        return stat == null ? null : stat.startTicks;
     }
 
     static long startMillis(ProcessHandle p) {

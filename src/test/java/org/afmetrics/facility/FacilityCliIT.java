@@ -28,6 +28,10 @@ class FacilityCliIT {
         assertTrue(custom.contains("files: ['/srv/t/*.json']"), custom);
         assertTrue(custom.contains("scrape_interval: 30s\n  scrape_timeout: 10s"), custom);
         assertTrue(custom.contains("\n  - job_name: pushgateway\n    honor_labels: true"), custom);
+        Files.writeString(tmp.resolve("prometheus.yml"), custom);
+        Files.copy(Paths.get("agent/prometheus/rules.yml"), tmp.resolve("rules.yml"));
+        org.afmetrics.testing.Promtool.Result check = org.afmetrics.testing.Promtool.run(tmp, "check", "config", "prometheus.yml");
+        assertEquals(0, check.exitCode, check.toString());
     }
 
     @Test

@@ -91,8 +91,12 @@ class ScrapeTargetsIT {
 
             String listing = AgentCli.ok(Map.of(), "targets", "list", targets.toString());
             assertTrue(listing.contains("stale") && listing.contains(files.get(2).fileName()), listing);
-            String gc = AgentCli.ok(Map.of(), "targets", "gc", targets.toString());
-            assertTrue(gc.contains("1 stale target file(s) removed"), listing + "\n" + gc);
+            AgentCli.Result gcRun = AgentCli.run(Map.of(), "targets", "gc", targets.toString());
+            String gc = gcRun.toString();
+            long killed = files.get(2).pid();
+            assertTrue(gc.contains("1 stale target file(s) removed"), listing + "\n" + gc + "\npid " + killed + " now: "
+                    + ProcessHandle.of(killed).map(h -> h.isAlive() + " " + h.info()).orElse("gone")
+                    + "; file start " + files.get(2).startMillis());
             try (Stream<Path> all = Files.list(targets)) {
                 assertEquals(List.of(), all.collect(Collectors.toList()), "nothing left, no temporary file either");
             }

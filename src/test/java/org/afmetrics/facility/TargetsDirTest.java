@@ -88,4 +88,37 @@ class TargetsDirTest {
         assertEquals(HostNames.local() + ":8004", HostNames.target(null, any));
         assertEquals("[0:0:0:0:0:0:0:1]:8005", HostNames.target("", v6));
     }
+
+    @Test
+    void onLinuxTheStartInClockTicksDecidesAndAZombieIsGone() throws Exception {
+        ProcessHandle self = ProcessHandle.current();
+        String ticks = TargetsDir.startTicks(self);
+        org.junit.jupiter.api.Assumptions.assumeTrue(ticks != null, "no /proc/PID/stat here");
+        TargetsDir targets = new TargetsDir(dir, "here");
+        long millis = TargetsDir.startMillis(self);
+        // the wall-clock start may be off (boot time jitter): the ticks still match
+        assertEquals(TargetsDir.Status.ALIVE, targets.status(file("here", self.pid(), millis + 5000).startTicks(ticks)));
+        assertEquals(TargetsDir.Status.STALE, targets.status(file("here", self.pid(), millis)
+                .startTicks(Long.toString(Long.parseLong(ticks) - 1))), "another start: the pid was reused");
+        assertEquals(TargetsDir.Status.ALIVE, targets.status(file("here", self.pid(), millis + 1000)),
+                "without ticks, a second off is jitter");
+        assertEquals(TargetsDir.Status.STALE, targets.status(file("here", self.pid(), millis - 60_000)));
+
+        // a child of 'sleep' exits and is never reaped: a zombie, whose pid still exists
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        try {
+            long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
+                    parent.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine().trim());
+            ProcessStat stat = ProcessStat.of(zombie);
+            for (int i = 0; i < 100 && (stat == null || !stat.exited()); i++) {
+                Thread.sleep(50);
+                stat = ProcessStat.of(zombie);
+            }
+            assertTrue(stat != null && stat.exited(), "pid " + zombie + " should be a zombie");
+            assertTrue(ProcessHandle.of(zombie).isPresent(), "the JDK still sees the zombie");
+            assertEquals(TargetsDir.Status.STALE, targets.status(file("here", zombie, -1).startTicks(stat.startTicks)));
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
 }

@@ -14,7 +14,9 @@ from jupyter_client.multikernelmanager import MultiKernelManager
 
 def main():
     name, count = sys.argv[1], int(sys.argv[2])
-    mkm = MultiKernelManager()
+    # no restarter: a notebook server would start a killed kernel again (whose agent then cleans up
+    # the old target file itself), but the tests stop kernels on purpose and look at what is left
+    mkm = MultiKernelManager(kernel_manager_class="jupyter_client.manager.KernelManager")
     # the kernels' own output must not mix with the lines the test reads
     ids = [mkm.start_kernel(kernel_name=name, stdout=subprocess.DEVNULL) for _ in range(count)]
     for kid in ids:
