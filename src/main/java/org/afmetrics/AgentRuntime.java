@@ -10,6 +10,7 @@ import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.exporter.LandingPage;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.facility.Facility;
 import org.afmetrics.identity.Identity;
@@ -98,14 +99,16 @@ public final class AgentRuntime {
         PushedMetrics pushed = config.flag(ConfigKey.PUSH)
                 ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
                 : null;
-        registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
-                config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
-                pushed));
+        NotebookCollector notebook = new NotebookCollector(config.jsonSources(),
+                Paths.get(System.getProperty("user.dir", ".")), config.get(ConfigKey.PREFIX),
+                identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed);
+        registry.register(notebook);
         Facility.registryReady(config, registry);
         ExporterServer server;
         try {
             server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config));
+                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config),
+                    new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null));
         } catch (java.security.GeneralSecurityException e) {
             throw new java.io.IOException("access control: " + Log.describe(e), e);
         }

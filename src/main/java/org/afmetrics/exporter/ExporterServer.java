@@ -1,5 +1,6 @@
 package org.afmetrics.exporter;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.CollectorRegistry;
@@ -45,6 +46,13 @@ public final class ExporterServer {
     public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes, HttpSecurity security)
             throws IOException {
+        return start(host, ports, registry, pushed, maxPushBytes, security, null);
+    }
+
+    /** As above, with the landing page at {@code /} (instead of a second copy of the metrics). */
+    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
+                                       PushedMetrics pushed, long maxPushBytes, HttpSecurity security,
+                                       LandingPage landing) throws IOException {
         InetAddress bind = InetAddress.getByName(host);
         HttpServer http = bindFirstFree(bind, ports, security);
         if (pushed != null) {
@@ -53,12 +61,21 @@ public final class ExporterServer {
         }
         DeadlineExecutor executor = new DeadlineExecutor(THREADS, HEAD_DEADLINE_MILLIS, EXCHANGE_DEADLINE_MILLIS);
         try {
+            PinnedExecutorServer pinned = new PinnedExecutorServer(http, executor);
             HTTPServer server = new HTTPServer.Builder()
-                    .withHttpServer(new PinnedExecutorServer(http, executor))
+                    .withHttpServer(pinned)
                     .withRegistry(registry)
                     .withAuthenticator(security.authenticator())
                     .withDaemonThreads(true)
                     .build();
+            if (landing != null) {
+                // simpleclient_httpserver serves the metrics at "/" too; the page takes that place
+                pinned.removeContext("/");
+                HttpContext page = pinned.createContext("/", landing);
+                if (security.authenticator() != null) {
+                    page.setAuthenticator(security.authenticator());
+                }
+            }
             registry.register(new CutOffCollector(executor));
             return new ExporterServer(server, http.getAddress(), executor, security.https() != null);
         } catch (IOException | RuntimeException e) {
