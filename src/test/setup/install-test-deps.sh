@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, only where it is missing:
 # Prometheus and promtool, the Pushgateway, Jupyter's client and nbconvert for /usr/bin/python3,
-# and curl. Maven fetches the Java artifacts (kernels included) itself.
+# curl, and Chromium (the landing page is looked at once by a real browser). Maven fetches the
+# Java artifacts (kernels included) itself.
 set -euo pipefail
 
 packages=(prometheus prometheus-pushgateway python3-jupyter-client python3-nbconvert python3-nbclient
-          python3-ipykernel jupyter-core curl)
+          python3-ipykernel jupyter-core curl chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

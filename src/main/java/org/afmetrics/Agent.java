@@ -11,16 +11,17 @@ public final class Agent {
     }
 
     public static void premain(String args, Instrumentation instrumentation) {
-        launch(args, instrumentation);
+        launch(args, instrumentation, false);
     }
 
+    /** Loaded into a running JVM by {@code java -jar af-metrics-agent.jar attach PID}. */
     public static void agentmain(String args, Instrumentation instrumentation) {
-        launch(args, instrumentation);
+        launch(args, instrumentation, true);
     }
 
-    private static void launch(String args, Instrumentation instrumentation) {
+    private static void launch(String args, Instrumentation instrumentation, boolean attached) {
         try {
-            AgentRuntime.launch(args, instrumentation);
+            AgentRuntime.launch(args, instrumentation, attached);
         } catch (Throwable t) {
             try {
                 Log.error("could not start", t);

@@ -6,6 +6,9 @@ import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.facility.ExitActions;
+import org.afmetrics.facility.Facility;
+import org.afmetrics.kernel.KernelHooks;
 
 /**
  * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
@@ -29,17 +32,48 @@ public final class AgentRuntime {
         return current;
     }
 
-    static void launch(String args, Instrumentation instrumentation) {
+    /**
+     * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
+     * that this JVM is one to monitor; an operator's attach is explicit and always serves.
+     */
+    static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
-        if (!HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+        if (!explicit
+                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
             return;
         }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
+        Facility.prepare(config);
+        if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
+            // before the host's main runs, so the kernel classes are seen as they load
+            KernelHooks.install(instrumentation);
+        }
         Thread starter = new Thread(new Starter(config), "af-metrics-start");
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /** Starts the exporter on the calling thread and says where it serves. */
+    public static synchronized AgentRuntime start(AgentConfig config) throws java.io.IOException {
+        if (current != null) {
+            return current;
+        }
+        try {
+            return startNow(config);
+        } finally {
+            ExitActions.startFinished();
+        }
+    }
+
+    private static AgentRuntime startNow(AgentConfig config) throws java.io.IOException {
+        return Wiring.build(config);
+    }
+
+    /** Makes the runtime {@link #current()}: the wiring calls it once the server answers. */
+    static void publish(AgentRuntime runtime) {
+        current = runtime;
     }
 
     /** The start off the host's main thread; a class, not a lambda, which premain would pay to link. */
@@ -56,18 +90,9 @@ public final class AgentRuntime {
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);
+                AgentProperties.failed("not exporting: " + Log.describe(t));
             }
         }
-    }
-
-    /** Starts the exporter on the calling thread and says where it serves. */
-    public static synchronized AgentRuntime start(AgentConfig config) throws java.io.IOException {
-        if (current != null) {
-            return current;
-        }
-        AgentRuntime runtime = Wiring.build(config);
-        current = runtime;
-        return runtime;
     }
 
     public AgentConfig config() {

@@ -9,11 +9,12 @@ public final class Log {
     }
 
     public static void info(String message) {
-        System.err.println("[af-metrics] " + message);
+        System.err.println("[af-metrics] " + oneLine(message));
     }
 
+    /** Values echoed from settings or files may hold newlines or be huge: a warning stays one short line. */
     public static void warn(String message) {
-        System.err.println("[af-metrics] warning: " + message);
+        System.err.println("[af-metrics] warning: " + oneLine(message));
     }
 
     public static void error(String what, Throwable cause) {

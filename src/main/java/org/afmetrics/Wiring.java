@@ -7,9 +7,13 @@ import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.HttpSecurity;
 import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.exporter.LandingPage;
+import org.afmetrics.facility.Facility;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
+import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.notebook.NotebookCollector;
 import org.afmetrics.notebook.PushedMetrics;
 
@@ -31,6 +35,7 @@ final class Wiring {
         }
         Identity identity = IdentityDetector.forThisJvm().detect(config);
         LabelledRegistry registry = new LabelledRegistry(identity);
+        KernelHooks.attach(registry);
         registry.register(new AgentInfoCollector(Version.get()));
         if (hotspot != null) {
             registry.register(hotspot);
@@ -38,12 +43,25 @@ final class Wiring {
         PushedMetrics pushed = config.flag(ConfigKey.PUSH)
                 ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
                 : null;
-        registry.register(new NotebookCollector(config.jsonSources(), Paths.get(System.getProperty("user.dir", ".")),
-                config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(),
-                pushed));
-        ExporterServer server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                config.jsonMaxBytes());
+        NotebookCollector notebook = new NotebookCollector(config.jsonSources(),
+                Paths.get(System.getProperty("user.dir", ".")), config.get(ConfigKey.PREFIX),
+                identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed);
+        registry.register(notebook);
+        Facility.registryReady(config, registry);
+        ExporterServer server;
+        try {
+            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config),
+                    new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new java.io.IOException("access control: " + Log.describe(e), e);
+        }
+        AgentRuntime runtime = new AgentRuntime(config, registry, server);
+        AgentRuntime.publish(runtime);
+        Facility.serving(config, identity, server.address());
+        AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
+                String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
-        return new AgentRuntime(config, registry, server);
+        return runtime;
     }
 }

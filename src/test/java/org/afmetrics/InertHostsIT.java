@@ -10,9 +10,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
 import org.afmetrics.testing.FreePort;
 import org.afmetrics.testing.Jdks;
@@ -24,43 +24,27 @@ class InertHostsIT {
     @TempDir
     Path dir;
 
-    private static final class Run {
-        int exit;
-        String out;
-        String err;
-    }
-
-    private Run tool(String toolOptions, String... command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Jdks.current().resolve("bin").resolve(command[0]).toString());
-        cmd.addAll(List.of(command).subList(1, command.length));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
+    /** A JDK tool run in the test's directory, with JAVA_TOOL_OPTIONS set to the options unless they are null. */
+    private AgentCli.Result tool(String toolOptions, String... command) throws IOException, InterruptedException {
+        AgentCli tool = AgentCli.jdkTool(command[0], Arrays.copyOfRange(command, 1, command.length)).workDir(dir);
         if (toolOptions != null) {
-            pb.environment().put("JAVA_TOOL_OPTIONS", toolOptions);
+            tool.env("JAVA_TOOL_OPTIONS", toolOptions);
         }
-        Process p = pb.start();
-        p.getOutputStream().close();
-        Run r = new Run();
-        r.out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        r.err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        r.exit = p.exitValue();
-        return r;
+        return tool.run();
     }
 
     @Test
     void javacKeytoolAndJpsWriteNothingButThePickedUpLine() throws Exception {
         String options = AgentJar.option("port=0");
         for (String[] command : new String[][] {{"javac", "-version"}, {"keytool", "-help"}, {"jps", "-q"}}) {
-            Run bare = tool(null, command);
-            Run with = tool(options, command);
-            assertEquals(bare.exit, with.exit, command[0]);
+            AgentCli.Result bare = tool(null, command);
+            AgentCli.Result with = tool(options, command);
+            assertEquals(bare.exitCode, with.exitCode, command[0]);
             if (!command[0].equals("jps")) {
-                assertEquals(bare.out, with.out, command[0]);
+                assertEquals(bare.stdout, with.stdout, command[0]);
             }
-            assertEquals("Picked up JAVA_TOOL_OPTIONS: " + options + "\n" + bare.err, with.err, command[0]);
-            assertFalse(with.err.contains("[af-metrics]"));
+            assertEquals("Picked up JAVA_TOOL_OPTIONS: " + options + "\n" + bare.stderr, with.stderr, command[0]);
+            assertFalse(with.stderr.contains("[af-metrics]"));
         }
     }
 

@@ -29,6 +29,22 @@ public final class Main {
                 return CheckCommand.run(rest);
             case "demo":
                 return DemoCommand.run(rest);
+            case "attach":
+                return AttachCommand.run(rest);
+            case "status":
+                return StatusCommand.run(rest);
+            case "hash-password":
+                return HashPasswordCommand.run();
+            case "kernelspec":
+                return KernelspecCommand.run(rest);
+            case "targets":
+                return TargetsCommand.run(rest);
+            case "prometheus-config":
+                return PrometheusCommand.config(rest);
+            case "prometheus-rules":
+                return PrometheusCommand.rules(rest);
+            case "dashboard":
+                return DashboardCommand.run(rest);
             default:
                 System.err.println("af-metrics-agent: unknown command '" + command + "'; see --help");
                 return 2;

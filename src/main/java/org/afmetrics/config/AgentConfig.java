@@ -23,6 +23,7 @@ public final class AgentConfig {
     private final Map<String, String> labels;
     private final long jsonMaxBytes;
     private final int jsonMaxSeries;
+    private final long pushTimeoutMs;
 
     private AgentConfig(Map<ConfigKey, String> raw, List<String> warnings) {
         this.raw = raw;
@@ -33,6 +34,8 @@ public final class AgentConfig {
         this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, Parse.POSITIVE_INT);
         typed(ConfigKey.PUSH, Parse.BOOLEAN);
         typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
+        this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
+        typed(ConfigKey.CELL_HOOKS, Parse.BOOLEAN);
         if (!isLabelName(get(ConfigKey.PREFIX)) && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");
@@ -63,6 +66,8 @@ public final class AgentConfig {
                     warnings.add("unknown key '" + shorten(name) + "' ignored (java -jar af-metrics-agent.jar --help lists the keys)");
                 } else if (eq < 0) {
                     warnings.add("key '" + name + "' has no value (write " + name + "=VALUE); ignored");
+                } else if (item.substring(eq + 1).trim().isEmpty()) {
+                    warnings.add("key '" + name + "' has an empty value; ignored");
                 } else {
                     raw.put(key, item.substring(eq + 1).trim());
                 }
@@ -217,6 +222,10 @@ public final class AgentConfig {
 
     public int jsonMaxSeries() {
         return jsonMaxSeries;
+    }
+
+    public long pushTimeoutMs() {
+        return pushTimeoutMs;
     }
 
     public List<String> jsonSources() {

@@ -23,7 +23,25 @@ public enum ConfigKey {
                     + " it fully matches, even in a JVM the built-in list would skip."),
     SKIP_MAIN("skip-main", "",
             "Regex on the JVM's main class (or module/class, or jar path): where it fully matches, the agent stays"
-                    + " inert. Adds to the built-in list (JDK tools, Maven, Gradle, kernel launchers).");
+                    + " inert. Adds to the built-in list (JDK tools, Maven, Gradle, kernel launchers)."),
+    AUTH_USER("auth-user", "", "User name required by basic auth on /metrics (needs a password file or hash)."),
+    AUTH_PASSWORD_FILE("auth-password-file", "", "File holding the basic-auth password (first line)."),
+    AUTH_PASSWORD_HASH("auth-password-hash", "",
+            "Salted hash of the basic-auth password, from 'java -jar af-metrics-agent.jar hash-password'."),
+    TLS_KEYSTORE("tls-keystore", "", "PKCS#12 keystore with the server key: /metrics is served over HTTPS."),
+    TLS_PASSWORD_FILE("tls-password-file", "", "File holding the keystore password (first line)."),
+    PUSH_TOKEN_FILE("push-token-file", "",
+            "File holding a token: push callers from any address must send 'Authorization: Bearer TOKEN'."),
+    TARGETS_DIR("targets-dir", "",
+            "Directory for this JVM's Prometheus file_sd target file (written at start, removed at exit)."),
+    ADVERTISE_HOST("advertise-host", "",
+            "Host written into the target file (default: the bind address, or the host name when bound to all)."),
+    PUSHGATEWAY("pushgateway", "", "Pushgateway URL (http://host:port) to push the final metrics to at JVM exit."),
+    PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session)."),
+    PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
+            "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
+    CELL_HOOKS("cell-hooks", "true",
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
 
     private final String key;
     private final String defaultValue;

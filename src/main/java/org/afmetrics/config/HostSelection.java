@@ -24,6 +24,7 @@ public final class HostSelection {
     };
     private static final String[] NOT_A_KERNEL_JARS = {
         "gradle-wrapper.jar", "maven-wrapper.jar", "jjava-launcher", "almond-launcher", "plexus-classworlds",
+        "af-metrics-agent", // the agent jar's own commands (kernelspec, targets, ...) never export
     };
 
     private HostSelection() {

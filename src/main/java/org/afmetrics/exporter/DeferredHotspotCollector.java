@@ -2,12 +2,10 @@ package org.afmetrics.exporter;
 
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
-import io.prometheus.client.hotspot.BufferPoolsExports;
 import io.prometheus.client.hotspot.ClassLoadingExports;
 import io.prometheus.client.hotspot.GarbageCollectorExports;
 import io.prometheus.client.hotspot.MemoryAllocationExports;
 import io.prometheus.client.hotspot.MemoryPoolsExports;
-import io.prometheus.client.hotspot.StandardExports;
 import io.prometheus.client.hotspot.ThreadExports;
 import io.prometheus.client.hotspot.VersionInfoExports;
 import java.util.Collections;
@@ -16,16 +14,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JVM's hotspot metrics (simpleclient_hotspot's default set), whose collectors are built on
- * two threads of their own while the HTTP server binds: the management beans take a while to
- * load, most of it class loading, which two threads do faster than one. A scrape that arrives
- * first waits for them, briefly.
+ * The JVM's hotspot metrics ({@link QuietHotspotExports}), whose collectors are built on two
+ * threads of their own while the HTTP server binds: the management beans take a while to load,
+ * most of it class loading, which two threads do faster than one. A scrape that arrives first
+ * waits for them, briefly.
  */
 public final class DeferredHotspotCollector extends Collector implements Collector.Describable {
     private static final long WAIT_SECONDS = 5;
     private final CompletableFuture<CollectorRegistry> hotspot = new CompletableFuture<>();
 
-    /** Builds the collectors on a new daemon thread. */
+    /** Builds the collectors on new daemon threads. */
     public void startLoading() {
         Thread t = new Thread(new Runnable() {
             @Override
@@ -43,16 +41,16 @@ public final class DeferredHotspotCollector extends Collector implements Collect
             Thread helper = new Thread(second, "af-metrics-hotspot-2");
             helper.setDaemon(true);
             helper.start();
-            Collector standard = new StandardExports();
+            Collector process = new QuietHotspotExports.ProcessCollector();
             Collector pools = new MemoryPoolsExports();
             Collector allocation = new MemoryAllocationExports();
             helper.join();
             if (second.failure != null) {
                 throw second.failure;
             }
-            // registered in DefaultExports' order, so the exposition reads as it always did
+            // registered in QuietHotspotExports' order, so the exposition reads as it always did
             CollectorRegistry r = new CollectorRegistry(true);
-            for (Collector c : new Collector[] {standard, pools, allocation, second.buffers, second.gc,
+            for (Collector c : new Collector[] {process, pools, allocation, second.buffers, second.gc,
                     second.threads, second.classes, second.version}) {
                 r.register(c);
             }
@@ -73,7 +71,7 @@ public final class DeferredHotspotCollector extends Collector implements Collect
         @Override
         public void run() {
             try {
-                buffers = new BufferPoolsExports();
+                buffers = new QuietHotspotExports.BufferPoolCollector();
                 gc = new GarbageCollectorExports();
                 threads = new ThreadExports();
                 classes = new ClassLoadingExports();

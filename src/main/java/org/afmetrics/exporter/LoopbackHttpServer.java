@@ -42,15 +42,21 @@ import java.util.concurrent.Semaphore;
  * Here TCP_NODELAY is set on the agent's own sockets only, and every response leaves in one write.
  * <p>
  * Blocking sockets, one daemon thread per open connection (capped), handlers run on that thread
- * or on the executor if one is set. Request bodies need a Content-Length (no chunked uploads).
+ * or on the executor if one is set.
  */
 public final class LoopbackHttpServer extends HttpServer {
     static final int MAX_CONNECTIONS = 64;
     static final int MAX_HEAD_BYTES = 16 * 1024;
     /** How long a kept-alive connection may sit idle, as the JDK's server (sun.net.httpserver.idleInterval). */
     static final int IDLE_MILLIS = 30_000;
-    /** How long one read may stall within a request. */
+    /** How long one read may stall within a request body. */
     static final int READ_MILLIS = 5_000;
+    /**
+     * How long a request head may take once its first byte came: a real client sends it in one
+     * packet, one that trickles it byte by byte (slow-loris) is cut off (as ExporterServer's
+     * deadline executor does for the JDK's server).
+     */
+    static final long HEAD_MILLIS = 2_000;
     /** Unread request body left by a handler that we still read away to keep the connection. */
     private static final int MAX_DRAIN = 64 * 1024;
 
@@ -59,6 +65,7 @@ public final class LoopbackHttpServer extends HttpServer {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private final java.util.concurrent.atomic.AtomicLong headsCutOff = new java.util.concurrent.atomic.AtomicLong();
     private volatile Executor executor;
     private volatile boolean stopped;
 
@@ -191,6 +198,11 @@ public final class LoopbackHttpServer extends HttpServer {
         removeContext(context.getPath());
     }
 
+    /** Connections closed because their request head did not arrive within {@link #HEAD_MILLIS}. */
+    public long headsCutOff() {
+        return headsCutOff.get();
+    }
+
     @Override
     public InetSocketAddress getAddress() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
@@ -276,7 +288,7 @@ public final class LoopbackHttpServer extends HttpServer {
                         return;
                     }
                     in.reset();
-                    socket.setSoTimeout(READ_MILLIS);
+                    socket.setSoTimeout((int) HEAD_MILLIS);
                     keep = serveOne(in, out);
                 }
             } catch (IOException | RuntimeException e) {
@@ -291,7 +303,14 @@ public final class LoopbackHttpServer extends HttpServer {
 
         /** Serves one request; says whether the connection may carry another. */
         private boolean serveOne(InputStream in, OutputStream out) throws IOException {
-            List<String> lines = readHead(in);
+            List<String> lines;
+            try {
+                lines = readHead(in, System.nanoTime() + HEAD_MILLIS * 1_000_000L);
+            } catch (SocketTimeoutException slow) {
+                headsCutOff.incrementAndGet();
+                return false;
+            }
+            socket.setSoTimeout(READ_MILLIS);
             if (lines == null) {
                 plain(out, 431, "request head too large or malformed", true);
                 return false;
@@ -321,13 +340,15 @@ public final class LoopbackHttpServer extends HttpServer {
             boolean http10 = requestLine[2].equals("HTTP/1.0");
             String connection = lower(headers.getFirst("Connection"));
             boolean keep = http10 ? connection.contains("keep-alive") : !connection.contains("close");
-            if (headers.containsKey("Transfer-Encoding")) {
-                plain(out, 411, "send the body with a Content-Length", true);
+            String coding = headers.getFirst("Transfer-Encoding");
+            boolean chunked = coding != null && lower(coding).trim().endsWith("chunked");
+            if (coding != null && !chunked) {
+                plain(out, 501, "unsupported Transfer-Encoding", true);
                 return false;
             }
             long length = 0;
             String cl = headers.getFirst("Content-Length");
-            if (cl != null) {
+            if (cl != null && !chunked) {
                 try {
                     length = Long.parseLong(cl.trim());
                 } catch (NumberFormatException e) {
@@ -340,16 +361,16 @@ public final class LoopbackHttpServer extends HttpServer {
             }
             Context context = find(uri.getRawPath() == null ? "/" : uri.getRawPath());
             if (context == null || context.handler == null) {
-                BoundedInput body = new BoundedInput(in, length);
+                Body body = chunked ? new ChunkedInput(in) : new BoundedInput(in, length);
                 plain(out, 404, "no handler for " + uri.getRawPath(), !keep);
                 return keep && body.drain();
             }
-            if (length > 0 && "100-continue".equalsIgnoreCase(headers.getFirst("Expect"))) {
+            if ((length > 0 || chunked) && "100-continue".equalsIgnoreCase(headers.getFirst("Expect"))) {
                 out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
             Exchange ex = new Exchange(context, requestLine[0], uri, requestLine[2], headers,
-                    new BoundedInput(in, length), out, socket, keep, http10);
+                    chunked ? new ChunkedInput(in) : new BoundedInput(in, length), out, socket, keep, http10);
             dispatch(ex);
             ex.finish();
             return ex.keepAlive && ex.requestBody.drain();
@@ -401,7 +422,7 @@ public final class LoopbackHttpServer extends HttpServer {
     }
 
     /** The request head as lines, without the blank line; null when too large or cut short. */
-    private static List<String> readHead(InputStream in) throws IOException {
+    private static List<String> readHead(InputStream in, long deadlineNanos) throws IOException {
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         int total = 0;
@@ -409,6 +430,9 @@ public final class LoopbackHttpServer extends HttpServer {
         while ((c = in.read()) >= 0) {
             if (++total > MAX_HEAD_BYTES) {
                 return null;
+            }
+            if (System.nanoTime() - deadlineNanos > 0) {
+                throw new SocketTimeoutException("request head not complete in time");
             }
             if (c == '\n') {
                 int n = line.length();
@@ -495,8 +519,112 @@ public final class LoopbackHttpServer extends HttpServer {
         }
     }
 
+    /** A request body, which the server reads to its end after the handler when that is cheap. */
+    private abstract static class Body extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public void close() {
+            // the connection stays open for the next request
+        }
+
+        /** Reads away what the handler left; false when too much is left to bother. */
+        abstract boolean drain() throws IOException;
+    }
+
+    /** A chunked request body (as HTTP clients send a body whose length they do not know). */
+    private static final class ChunkedInput extends Body {
+        private final InputStream in;
+        private long left;
+        private boolean done;
+
+        ChunkedInput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (left == 0) {
+                nextChunk();
+                if (done) {
+                    return -1;
+                }
+            }
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n < 0) {
+                throw new java.io.EOFException("chunked body ends early");
+            }
+            left -= n;
+            if (left == 0) {
+                line(); // the CRLF after the chunk's data
+            }
+            return n;
+        }
+
+        private void nextChunk() throws IOException {
+            String size = line();
+            int semi = size.indexOf(';');
+            try {
+                left = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+            } catch (NumberFormatException e) {
+                throw new IOException("bad chunk size");
+            }
+            if (left < 0) {
+                throw new IOException("bad chunk size");
+            }
+            if (left == 0) {
+                while (!line().isEmpty()) {
+                    // trailers are ignored
+                }
+                done = true;
+            }
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (sb.length() > 1024) {
+                    throw new IOException("chunk line too long");
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            if (c < 0) {
+                throw new java.io.EOFException("chunked body ends early");
+            }
+            return sb.toString();
+        }
+
+        @Override
+        boolean drain() throws IOException {
+            byte[] skip = new byte[4096];
+            long budget = MAX_DRAIN;
+            while (!done) {
+                int n = read(skip, 0, skip.length);
+                if (n < 0) {
+                    break;
+                }
+                budget -= n;
+                if (budget < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** A request body: exactly Content-Length bytes of the connection. */
-    private static final class BoundedInput extends InputStream {
+    private static final class BoundedInput extends Body {
         private final InputStream in;
         private long left;
 
@@ -534,7 +662,7 @@ public final class LoopbackHttpServer extends HttpServer {
             // the connection stays open for the next request
         }
 
-        /** Reads away what the handler left; false when too much is left to bother. */
+        @Override
         boolean drain() throws IOException {
             if (left > MAX_DRAIN) {
                 return false;
@@ -614,7 +742,7 @@ public final class LoopbackHttpServer extends HttpServer {
         private final String protocol;
         private final Headers requestHeaders;
         private final Headers responseHeaders = new Headers();
-        final BoundedInput requestBody;
+        final Body requestBody;
         private InputStream in;
         private final OutputStream socketOut;
         private final Socket socket;
@@ -634,7 +762,7 @@ public final class LoopbackHttpServer extends HttpServer {
         private OutputStream out = buffer;
 
         Exchange(Context context, String method, URI uri, String protocol, Headers requestHeaders,
-                 BoundedInput requestBody, OutputStream socketOut, Socket socket, boolean keepAlive, boolean http10) {
+                 Body requestBody, OutputStream socketOut, Socket socket, boolean keepAlive, boolean http10) {
             this.context = context;
             this.method = method;
             this.uri = uri;

@@ -16,17 +16,24 @@ import org.afmetrics.notebook.PushedMetrics;
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
  * JSON document in any of the notebook forms; it replaces the previously pushed set.
- * {@code DELETE} forgets the pushed set. Only loopback callers are served.
+ * {@code DELETE} forgets the pushed set. Only loopback callers are served, unless a push token is
+ * configured: then any caller that presents it, and no other.
  */
 public final class PushEndpoint implements HttpHandler {
     public static final String PATH = "/notebook-metrics";
 
     private final PushedMetrics pushed;
     private final long maxBytes;
+    private final HttpSecurity security;
 
     public PushEndpoint(PushedMetrics pushed, long maxBytes) {
+        this(pushed, maxBytes, HttpSecurity.none());
+    }
+
+    public PushEndpoint(PushedMetrics pushed, long maxBytes, HttpSecurity security) {
         this.pushed = pushed;
         this.maxBytes = maxBytes;
+        this.security = security;
     }
 
     @Override
@@ -42,8 +49,11 @@ public final class PushEndpoint implements HttpHandler {
 
     private void serve(HttpExchange exchange) throws IOException {
         InetSocketAddress remote = exchange.getRemoteAddress();
-        if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
-            respond(exchange, 403, error("the push endpoint serves loopback callers only"));
+        String refusal = security.pushRefusal(remote == null ? null : remote.getAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"));
+        if (refusal != null) {
+            pushed.rejectedUnread("forbidden", "push refused: " + refusal);
+            respond(exchange, 403, error(refusal));
             return;
         }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);

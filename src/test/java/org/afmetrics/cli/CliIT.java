@@ -7,12 +7,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.afmetrics.config.ConfigKey;
+import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
@@ -26,37 +25,22 @@ class CliIT {
     @TempDir
     Path dir;
 
-    private static final class Result {
-        int exit;
-        String out;
-        String err;
-    }
-
-    private Result cli(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Jdks.java(Jdks.current()), "-jar", AgentJar.path().toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().put("JUPYTERHUB_USER", "alice");
-        Process p = pb.start();
-        Result r = new Result();
-        r.out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        r.err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        r.exit = p.exitValue();
-        return r;
+    /** Runs in the test's directory as user alice. */
+    private AgentCli.Result cli(String... args) throws IOException, InterruptedException {
+        return AgentCli.jar(args).workDir(dir).env("JUPYTERHUB_USER", "alice").run();
     }
 
     @Test
     void helpAndVersion() throws Exception {
-        Result help = cli("--help");
-        assertEquals(0, help.exit);
+        AgentCli.Result help = cli("--help");
+        assertEquals(0, help.exitCode);
         for (ConfigKey k : ConfigKey.values()) {
-            assertTrue(help.out.contains(k.envName()), k.key());
+            assertTrue(help.stdout.contains(k.envName()), k.key());
         }
-        Result version = cli("--version");
-        assertEquals(0, version.exit);
-        assertTrue(version.out.trim().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.out);
-        assertEquals(2, cli("frobnicate").exit);
+        AgentCli.Result version = cli("--version");
+        assertEquals(0, version.exitCode);
+        assertTrue(version.stdout.trim().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.stdout);
+        assertEquals(2, cli("frobnicate").exitCode);
     }
 
     @Test
@@ -64,27 +48,27 @@ class CliIT {
         Path good = dir.resolve("m.json");
         Files.writeString(good, "{\"entries\": 53446198, \"columns\": [\"nJet\"], \"cutflow\": "
                 + "[{\"metric\": {\"cut\": \"all\"}, \"value\": 10}]}");
-        Result ok = cli("check", good.toString());
-        assertEquals(0, ok.exit, ok.err);
-        Exposition e = Exposition.parse(ok.out);
+        AgentCli.Result ok = cli("check", good.toString());
+        assertEquals(0, ok.exitCode, ok.stderr);
+        Exposition e = Exposition.parse(ok.stdout);
         assertEquals(5.3446198E7, e.find("notebook_entries").value);
         assertEquals("alice", e.find("notebook_entries").labels.get("user"));
         assertEquals(10, e.find("notebook_cutflow", "cut", "all").value);
-        assertEquals(0, Promtool.checkMetrics(ok.out).exitCode);
-        assertTrue(ok.err.contains("2 series, 1 non-numeric fields skipped"), ok.err);
+        assertEquals(0, Promtool.checkMetrics(ok.stdout).exitCode);
+        assertTrue(ok.stderr.contains("2 series, 1 non-numeric fields skipped"), ok.stderr);
 
         Path clash = dir.resolve("clash.json");
         Files.writeString(clash, "{\"m\": [{\"metric\": {\"user\": \"bob\"}, \"value\": 1}], \"n\": 2}");
-        Result rejected = cli("check", clash.toString());
-        assertEquals(1, rejected.exit);
-        assertTrue(rejected.err.contains("label 'user' is set by the agent"), rejected.err);
+        AgentCli.Result rejected = cli("check", clash.toString());
+        assertEquals(1, rejected.exitCode);
+        assertTrue(rejected.stderr.contains("label 'user' is set by the agent"), rejected.stderr);
 
         Path bad = dir.resolve("bad.json");
         Files.writeString(bad, "{\"entries\": ");
-        Result broken = cli("check", bad.toString());
-        assertEquals(1, broken.exit);
-        assertTrue(broken.err.contains("truncated"), broken.err);
-        assertEquals(1, cli("check", dir.resolve("absent.json").toString()).exit);
+        AgentCli.Result broken = cli("check", bad.toString());
+        assertEquals(1, broken.exitCode);
+        assertTrue(broken.stderr.contains("truncated"), broken.stderr);
+        assertEquals(1, cli("check", dir.resolve("absent.json").toString()).exitCode);
     }
 
     @Test

@@ -28,7 +28,7 @@ class HostSelectionTest {
             "org.codehaus.plexus.classworlds.launcher.Launcher -v", "org.gradle.wrapper.GradleWrapperMain build",
             "org.gradle.launcher.daemon.bootstrap.GradleDaemon 8.5", "org.dflib.jjava.launcher.LauncherMain k.jar c.json",
             "/opt/jjava/jjava-launcher-1.0.jar /run/kernel-1.json", "jdk.jshell.execution.RemoteExecutionControl 4242",
-            "almond.launcher.Launcher --connection-file x", null, "",
+            "almond.launcher.Launcher --connection-file x", "/opt/af-metrics/af-metrics-agent.jar kernelspec list", null, "",
         }) {
             assertFalse(active(cmd, null), String.valueOf(cmd));
         }

@@ -171,21 +171,52 @@ public final class ChildJvm {
 
         /** Waits for a stderr line matching the pattern; fails with what was printed. */
         public String awaitStderr(Pattern pattern, Duration timeout) throws InterruptedException {
+            return await(err, errPump, "stderr", pattern, timeout);
+        }
+
+        /** Waits for a stdout line matching the pattern; fails with what was printed. */
+        public String awaitStdout(Pattern pattern, Duration timeout) throws InterruptedException {
+            return await(out, outPump, "stdout", pattern, timeout);
+        }
+
+        private String await(List<String> lines, Thread pump, String what, Pattern pattern, Duration timeout)
+                throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
-            synchronized (err) {
+            synchronized (lines) {
                 int seen = 0;
                 while (true) {
-                    for (; seen < err.size(); seen++) {
-                        if (pattern.matcher(err.get(seen)).find()) {
-                            return err.get(seen);
+                    for (; seen < lines.size(); seen++) {
+                        if (pattern.matcher(lines.get(seen)).find()) {
+                            return lines.get(seen);
                         }
                     }
                     long left = deadline - System.nanoTime();
-                    if (left <= 0 || (!process.isAlive() && !errPump.isAlive())) {
-                        throw new AssertionError("no stderr line matching " + pattern + " within " + timeout
-                                + "; stderr was:\n" + String.join("\n", err) + "\nstdout was:\n" + stdout());
+                    if (left <= 0 || (!process.isAlive() && !pump.isAlive())) {
+                        throw new AssertionError("no " + what + " line matching " + pattern + " within " + timeout
+                                + "; stderr was:\n" + stderr() + "\nstdout was:\n" + stdout());
                     }
-                    err.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
+                    lines.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
+                }
+            }
+        }
+
+        /** Waits for a stdout line containing the text; fails with what was printed. */
+        public String awaitStdout(String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (out) {
+                int seen = 0;
+                while (true) {
+                    for (; seen < out.size(); seen++) {
+                        if (out.get(seen).contains(text)) {
+                            return out.get(seen);
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0 || (!process.isAlive() && !outPump.isAlive())) {
+                        throw new AssertionError("no stdout line with '" + text + "' within " + timeout
+                                + "; stdout was:\n" + String.join("\n", out) + "\nstderr was:\n" + stderr());
+                    }
+                    out.wait(Math.max(1, Math.min(200, TimeUnit.NANOSECONDS.toMillis(left))));
                 }
             }
         }

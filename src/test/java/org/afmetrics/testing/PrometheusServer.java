@@ -117,6 +117,31 @@ public final class PrometheusServer implements AutoCloseable {
                 + "; last result: " + last + "; targets: " + Http.get(baseUrl + "/api/v1/targets").body());
     }
 
+    /** Polls the query until it gives exactly one element, with the expected value. */
+    public JsonNode awaitValue(String promql, double expected, Duration timeout)
+            throws IOException, InterruptedException {
+        return awaitQuery(promql, r -> r.size() == 1 && value(r.get(0)) == expected, timeout);
+    }
+
+    /**
+     * The values of one label across the series matching a selector, as Grafana's
+     * {@code label_values(selector, label)} variable query lists them.
+     */
+    public List<String> seriesLabelValues(String selector, String label) throws IOException, InterruptedException {
+        String url = baseUrl + "/api/v1/series?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8);
+        JsonNode body = JSON.readTree(Http.get(url).body());
+        if (!"success".equals(body.path("status").asText())) {
+            throw new AssertionError("series " + selector + " failed: " + body);
+        }
+        java.util.TreeSet<String> values = new java.util.TreeSet<>();
+        for (JsonNode s : body.path("data")) {
+            if (s.has(label)) {
+                values.add(s.path(label).asText());
+            }
+        }
+        return new ArrayList<>(values);
+    }
+
     /** The value of one vector element, as Prometheus gives it ({@code [ts, "v"]}). */
     public static double value(JsonNode element) {
         return Double.parseDouble(element.path("value").get(1).asText());

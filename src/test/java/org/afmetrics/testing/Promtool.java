@@ -35,28 +35,28 @@ public final class Promtool {
         return run(exposition, "check", "metrics");
     }
 
+    /** promtool with the text on its stdin, in the current directory. */
     public static Result run(String stdin, String... args) throws IOException, InterruptedException {
+        return exec(null, stdin, args);
+    }
+
+    /** promtool in a directory, with nothing on its stdin; file arguments are relative to it. */
+    public static Result run(Path dir, String... args) throws IOException, InterruptedException {
+        return exec(dir, null, args);
+    }
+
+    private static Result exec(Path dir, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(BINARY);
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("promtool did not finish");
-        }
-        return new Result(p.exitValue(), out);
-    }
-
-    public static Result run(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(BINARY);
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -1,0 +1,220 @@
+package org.afmetrics.facility;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The facility's Grafana dashboard, generated so that it cannot drift from the metric names the
+ * agent exports. The data source is a variable, so the JSON imports into any Grafana with a
+ * Prometheus data source; {@code user} and {@code session} filter every panel.
+ */
+public final class Dashboard {
+    public static final String UID = "af-metrics-kernels";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String K = "job=\"$job\",user=~\"$user\",session=~\"$session\"";
+    private static final String EXECUTIONS = "jupyter_cell_executions_total{" + K + "}";
+
+    private final ArrayNode panels = JSON.createArrayNode();
+    private int nextId = 1;
+    private int x;
+    private int y;
+
+    private Dashboard() {
+    }
+
+    public static String render() {
+        return new Dashboard().build();
+    }
+
+    private String build() {
+        ObjectNode d = JSON.createObjectNode();
+        d.put("uid", UID);
+        d.put("title", "af-metrics: JVM notebook kernels");
+        d.put("description", "Kernels, cells, JVM resources and notebook metrics per user and session, from the af-metrics agent.");
+        d.putArray("tags").add("af-metrics").add("jupyter").add("jvm");
+        d.put("timezone", "");
+        d.put("editable", true);
+        d.put("graphTooltip", 1);
+        d.put("refresh", "30s");
+        d.put("schemaVersion", 39);
+        d.put("version", 1);
+        ObjectNode time = d.putObject("time");
+        time.put("from", "now-6h");
+        time.put("to", "now");
+        d.putObject("annotations").putArray("list");
+        ArrayNode vars = d.putObject("templating").putArray("list");
+        vars.add(datasourceVariable());
+        vars.add(textbox("job", "Kernel job", PrometheusAssets.JOB));
+        vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\"}, user)", true));
+        vars.add(query("session", "Session", "label_values(afmetrics_agent_info{job=\"$job\",user=~\"$user\"}, session)", true));
+        vars.add(query("metric", "Notebook metric",
+                "label_values({__name__=~\"notebook_.+\"," + K + "}, __name__)", false));
+
+        row("Kernels and cells");
+        panel("Kernels per user", "JVM kernels running the agent, per user.", "short",
+                target("count by (user) (afmetrics_agent_info{job=\"$job\",user=~\"$user\"})", "{{user}}"));
+        panel("Busy kernels", "Kernels running a cell right now, per user.", "short",
+                target("sum by (user) (jupyter_cell_running{" + K + "})", "{{user}}"));
+        panel("Cells per minute", "Cell executions per minute, per user, whatever their outcome.", "short",
+                target("sum by (user) (rate(" + EXECUTIONS + "[$__rate_interval])) * 60", "{{user}}"));
+        panel("Cell duration p50 / p95", "Cell execution time quantiles over the selected kernels.", "s",
+                target("histogram_quantile(0.5, sum by (le) (rate(jupyter_cell_duration_seconds_bucket{" + K
+                        + "}[$__rate_interval])))", "p50"),
+                target("histogram_quantile(0.95, sum by (le) (rate(jupyter_cell_duration_seconds_bucket{" + K
+                        + "}[$__rate_interval])))", "p95"));
+        panel("Cell error ratio", "Share of cell executions that ended in an error, per user (0 when none failed).",
+                "percentunit",
+                target("(sum by (user) (rate(jupyter_cell_executions_total{status=\"error\"," + K + "}[$__rate_interval]))"
+                        + " or sum by (user) (rate(" + EXECUTIONS + "[$__rate_interval])) * 0)"
+                        + " / sum by (user) (rate(" + EXECUTIONS + "[$__rate_interval]))", "{{user}}"));
+        panel("Idle time per kernel", "Time since each kernel last started or finished a cell.", "s",
+                target("time() - max by (user, session) (jupyter_kernel_last_activity_timestamp_seconds{" + K + "})",
+                        "{{user}} {{session}}"));
+
+        row("JVM per session");
+        panel("Heap used", "Heap in use per session.", "bytes",
+                target("sum by (user, session) (jvm_memory_bytes_used{area=\"heap\"," + K + "})", "{{user}} {{session}}"));
+        panel("GC time", "Share of time spent in garbage collection, per session.", "percentunit",
+                target("sum by (user, session) (rate(jvm_gc_collection_seconds_sum{" + K + "}[$__rate_interval]))",
+                        "{{user}} {{session}}"));
+        panel("Threads", "Live threads per session.", "short",
+                target("sum by (user, session) (jvm_threads_current{" + K + "})", "{{user}} {{session}}"));
+        panel("Notebook metric: $metric", "The notebook's own JSON metric chosen above, per series.", "short",
+                target("{__name__=\"$metric\"," + K + "}", "{{user}} {{session}}"));
+
+        row("Exporter health");
+        panel("Exporters up", "1 when Prometheus scraped the kernel's exporter, 0 when it could not.", "short",
+                target("up{job=\"$job\"}", "{{instance}}"));
+        panel("Notebook JSON: time since last good read", "Per JSON source; grows while a source fails or is missing.",
+                "s", target("time() - afmetrics_json_last_success_timestamp_seconds{" + K + "}",
+                        "{{user}} {{session}} {{source}}"));
+        panel("Notebook JSON errors", "Documents or samples rejected over the dashboard's time range, by reason.", "short",
+                target("sum by (user, session, source, reason) (increase(afmetrics_json_errors_total{" + K
+                        + "}[$__range]))", "{{user}} {{session}} {{source}}: {{reason}}"));
+        d.set("panels", panels);
+        try {
+            return JSON.writeValueAsString(d) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ObjectNode datasourceRef() {
+        ObjectNode ds = JSON.createObjectNode();
+        ds.put("type", "prometheus");
+        ds.put("uid", "${datasource}");
+        return ds;
+    }
+
+    private static ObjectNode datasourceVariable() {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("type", "datasource");
+        v.put("name", "datasource");
+        v.put("label", "Data source");
+        v.put("query", "prometheus");
+        v.put("regex", "");
+        v.put("refresh", 1);
+        v.put("hide", 0);
+        v.putObject("current");
+        v.putArray("options");
+        return v;
+    }
+
+    private static ObjectNode textbox(String name, String label, String value) {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("type", "textbox");
+        v.put("name", name);
+        v.put("label", label);
+        v.put("query", value);
+        v.put("hide", 0);
+        ObjectNode current = v.putObject("current");
+        current.put("text", value);
+        current.put("value", value);
+        ArrayNode options = v.putArray("options");
+        options.add(current.deepCopy().put("selected", true));
+        return v;
+    }
+
+    private static ObjectNode query(String name, String label, String query, boolean multi) {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("type", "query");
+        v.put("name", name);
+        v.put("label", label);
+        v.set("datasource", datasourceRef());
+        v.put("query", query);
+        v.put("definition", query);
+        v.put("refresh", 2);
+        v.put("sort", 1);
+        v.put("regex", "");
+        v.put("hide", 0);
+        v.put("multi", multi);
+        v.put("includeAll", multi);
+        if (multi) {
+            v.put("allValue", ".*");
+            ObjectNode current = v.putObject("current");
+            current.putArray("text").add("All");
+            current.putArray("value").add("$__all");
+        } else {
+            v.putObject("current");
+        }
+        v.putArray("options");
+        return v;
+    }
+
+    private static ObjectNode target(String expr, String legend) {
+        ObjectNode t = JSON.createObjectNode();
+        t.set("datasource", datasourceRef());
+        t.put("expr", expr);
+        t.put("legendFormat", legend);
+        t.put("range", true);
+        return t;
+    }
+
+    private void row(String title) {
+        if (x != 0) {
+            x = 0;
+            y += 8;
+        }
+        ObjectNode r = panels.addObject();
+        r.put("id", nextId++);
+        r.put("type", "row");
+        r.put("title", title);
+        r.put("collapsed", false);
+        r.putArray("panels");
+        ObjectNode pos = r.putObject("gridPos");
+        pos.put("h", 1).put("w", 24).put("x", 0).put("y", y);
+        y += 1;
+    }
+
+    private void panel(String title, String description, String unit, ObjectNode... targets) {
+        ObjectNode p = panels.addObject();
+        p.put("id", nextId++);
+        p.put("type", "timeseries");
+        p.put("title", title);
+        p.put("description", description);
+        p.set("datasource", datasourceRef());
+        ObjectNode pos = p.putObject("gridPos");
+        pos.put("h", 8).put("w", 12).put("x", x).put("y", y);
+        x += 12;
+        if (x >= 24) {
+            x = 0;
+            y += 8;
+        }
+        ObjectNode defaults = p.putObject("fieldConfig").putObject("defaults");
+        defaults.put("unit", unit);
+        p.withObject("/fieldConfig").putArray("overrides");
+        ObjectNode options = p.putObject("options");
+        ObjectNode legend = options.putObject("legend");
+        legend.put("displayMode", "list").put("placement", "bottom").put("showLegend", true);
+        options.putObject("tooltip").put("mode", "multi").put("sort", "desc");
+        ArrayNode ts = p.putArray("targets");
+        char ref = 'A';
+        for (ObjectNode t : targets) {
+            t.put("refId", String.valueOf(ref++));
+            ts.add(t);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.afmetrics.facility;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.MalformedURLException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.afmetrics.Log;
+import org.afmetrics.config.AgentConfig;
+import org.afmetrics.config.ConfigKey;
+import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.identity.Identity;
+
+/**
+ * The agent's part in the facility: its target file for Prometheus's discovery and its push at
+ * exit. Each step that fails says so in one line and leaves the exporter as it is.
+ */
+public final class Facility {
+    private Facility() {
+    }
+
+    /** At premain: arms the exit hook early when there will be something to do at exit. */
+    public static void prepare(AgentConfig config) {
+        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
+            ExitActions.arm(config.pushTimeoutMs());
+        }
+    }
+
+    /** Before the exporter binds, so that a JVM whose exporter cannot bind still pushes at exit. */
+    public static void registryReady(AgentConfig config, LabelledRegistry registry) {
+        if (!config.isSet(ConfigKey.PUSHGATEWAY)) {
+            return;
+        }
+        PushAtExit push;
+        try {
+            push = new PushAtExit(config.get(ConfigKey.PUSHGATEWAY), config.get(ConfigKey.PUSHGATEWAY_JOB),
+                    config.pushTimeoutMs());
+        } catch (MalformedURLException e) {
+            Log.warn("pushgateway: " + e.getMessage() + "; no push at exit");
+            return;
+        }
+        ExitActions.add(push.toString(), () -> push.push(registry, registry.identity()), config.pushTimeoutMs());
+    }
+
+    /** Once serving: removes stale target files of this host, writes this JVM's own. */
+    public static void serving(AgentConfig config, Identity identity, InetSocketAddress bound) {
+        if (!config.isSet(ConfigKey.TARGETS_DIR)) {
+            return;
+        }
+        Path dir = Paths.get(config.get(ConfigKey.TARGETS_DIR));
+        String hostName = HostNames.local();
+        try {
+            TargetsDir targets = new TargetsDir(dir, hostName);
+            // files of other users that this user may not delete are theirs to clean up at their next start
+            List<TargetsDir.Entry> removed = targets.gc(p -> { });
+            if (!removed.isEmpty()) {
+                Log.info("removed " + removed.size() + " stale target file(s) from " + dir);
+            }
+            ProcessHandle self = ProcessHandle.current();
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("user", identity.user());
+            info.put("session", identity.session());
+            TargetFile file = new TargetFile(HostNames.target(config.get(ConfigKey.ADVERTISE_HOST), bound), hostName,
+                    self.pid(), TargetsDir.startMillis(self), info).startTicks(TargetsDir.startTicks(self));
+            if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+                file.https();
+            }
+            Path written = file.writeInto(dir);
+            ExitActions.add("removing " + written, () -> Files.deleteIfExists(written), config.pushTimeoutMs());
+        } catch (IOException | RuntimeException e) {
+            Log.warn("targets-dir " + dir + ": cannot write the target file: " + Log.describe(e));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.afmetrics.kernel;
+
+import io.prometheus.client.Collector;
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import org.afmetrics.Log;
+import org.afmetrics.exporter.LabelledRegistry;
+import org.afmetrics.identity.Identity;
+
+/**
+ * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in
+ * premain/agentmain and only registers a class-name watcher; Byte Buddy and the weaving
+ * follow when a kernel class is actually loaded. {@link #attach} joins the recorder to
+ * the exporter's registry, whichever of the two happens first.
+ */
+public final class KernelHooks {
+    private static final CellRecorder RECORDER = new CellRecorder(KernelHooks::kernelKnown);
+    private static volatile LabelledRegistry registry;
+    private static volatile KernelClassWatcher watcher;
+
+    private KernelHooks() {
+    }
+
+    public static CellRecorder recorder() {
+        return RECORDER;
+    }
+
+    /** Registers the watcher and hooks kernel classes that are already loaded (late attach). */
+    public static synchronized void install(Instrumentation inst) {
+        if (watcher != null) {
+            return;
+        }
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)));
+        boolean retransform = inst.isRetransformClassesSupported();
+        inst.addTransformer(w, retransform);
+        watcher = w;
+        if (retransform) {
+            retransformLoaded(inst);
+        }
+    }
+
+    private static void retransformLoaded(Instrumentation inst) {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (HookPoints.forInternalName(c.getName().replace('.', '/')) != null && inst.isModifiableClass(c)) {
+                loaded.add(c);
+            }
+        }
+        if (loaded.isEmpty()) {
+            return;
+        }
+        try {
+            inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+        } catch (Throwable t) {
+            Log.warn("cell hooks not added to the already loaded kernel: " + Log.describe(t));
+        }
+    }
+
+    /** Exports the cell metrics through {@code r}; the kernel label joins its identity once known. */
+    public static void attach(LabelledRegistry r) {
+        r.register(new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                return RECORDER.collect();
+            }
+        });
+        registry = r;
+        KernelDescription d = RECORDER.kernel();
+        if (d != null) {
+            label(r, d);
+        }
+    }
+
+    private static void kernelKnown(KernelDescription d) {
+        LabelledRegistry r = registry;
+        if (r != null) {
+            label(r, d);
+        }
+    }
+
+    private static synchronized void label(LabelledRegistry r, KernelDescription d) {
+        Identity id = r.identity();
+        if (!id.hasLabel("kernel")) {
+            r.setIdentity(id.with("kernel", d.kernel()));
+        }
+    }
+}
