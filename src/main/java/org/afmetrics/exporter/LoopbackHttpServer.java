@@ -45,7 +45,7 @@ import java.util.concurrent.Semaphore;
  * or on the executor if one is set.
  */
 public final class LoopbackHttpServer extends HttpServer {
-    static final int MAX_CONNECTIONS = 64;
+    static final int MAX_CONNECTIONS = 128;
     static final int MAX_HEAD_BYTES = 16 * 1024;
     /** How long a kept-alive connection may sit idle, as the JDK's server (sun.net.httpserver.idleInterval). */
     static final int IDLE_MILLIS = 30_000;
