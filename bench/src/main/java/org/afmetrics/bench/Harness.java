@@ -144,6 +144,12 @@ public final class Harness {
                 + (json == null ? "" : ",json=" + json));
     }
 
+    /** Ours without the kernel cell hooks' class watcher: what the watcher costs a JVM that is no kernel. */
+    private Contender oursWithoutHooks() {
+        return (port, json) -> List.of("-javaagent:" + agentJar + "=port=" + port + ",cell-hooks=false"
+                + (json == null ? "" : ",json=" + json));
+    }
+
     private Contender jmx() {
         return (port, json) -> List.of("-javaagent:" + jmxJar + "=127.0.0.1:" + port + ":" + jmxConfig);
     }
@@ -184,6 +190,7 @@ public final class Harness {
         cs.put("bare JVM", bare());
         cs.put("empty agent", empty());
         cs.put("af-metrics", ours());
+        cs.put("af-metrics, cell-hooks=false", oursWithoutHooks());
         cs.put("jmx_exporter", jmx());
         cs.put("OpenTelemetry", otel());
         return cs;
@@ -244,6 +251,10 @@ public final class Harness {
                 (median(runs.get("OpenTelemetry"), 0) - emptyW) / Math.max(ourW, 0.1)));
         budget.add(verdict("hello-world wall above the empty agent", ourW, 5, "ms"));
         budget.add(verdict("hello-world peak RSS above the empty agent", ourR, 8, "MiB"));
+        budget.add("(without the cell hooks' class watcher, cell-hooks=false: "
+                + verdict("hello-world wall", median(runs.get("af-metrics, cell-hooks=false"), 0) - emptyW, 5, "ms")
+                + "; " + verdict("peak RSS", median(runs.get("af-metrics, cell-hooks=false"), 1) - emptyR, 8, "MiB")
+                + ")");
     }
 
     private void shortJob() throws Exception {
@@ -275,6 +286,7 @@ public final class Harness {
     private void firstScrape() throws Exception {
         Map<String, Contender> cs = new LinkedHashMap<>();
         cs.put("af-metrics", ours());
+        cs.put("af-metrics, cell-hooks=false", oursWithoutHooks());
         cs.put("jmx_exporter", jmx());
         cs.put("OpenTelemetry", otel());
         Map<String, List<Double>> first = new LinkedHashMap<>();
@@ -321,6 +333,8 @@ public final class Harness {
             report.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f× |%n", name, m, m / ours));
         }
         budget.add(verdict("first scrape after JVM start", ours, 150, "ms"));
+        budget.add("(cell-hooks=false: " + verdict("first scrape", median(first.get("af-metrics, cell-hooks=false")), 150,
+                "ms") + ")");
     }
 
     // ---------------------------------------------------------------- scrape latency
