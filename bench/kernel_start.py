@@ -1,16 +1,20 @@
 """Starts the Kotlin Jupyter kernel again and again, alternately without and with the agent.
 
 Run with Debian's /usr/bin/python3 (its jupyter_client), from bench/kernel-bench.sh:
-  python3 kernel_start.py JAVA AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS
+  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [breakdown]
 It writes a kernelspec for the kernel (a plain `java` command, as in a real installation) into a
 private Jupyter installation of its own (JUPYTER_PATH etc.), so nothing of the machine's Jupyter
-set-up takes part, and the kernel keeps its caches in a private home. Every round starts one kernel of each kind (the order swaps every round, so drift of
-a noisy machine hurts both alike) and prints one JSON line per kernel on stdout:
-  {"round": r, "agent": bool, "ready_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
+set-up takes part, and the kernel keeps its caches in a private home. The agent comes in through
+JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of each contender
+(the order rotates every round, so drift of a noisy machine hurts all alike):
+  without agent, with agent                  (always)
+  empty agent, agent with cell-hooks=false   (with "breakdown": where the added time goes)
+and prints one JSON line per kernel on stdout:
+  {"round": r, "contender": ..., "ready_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
 ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); cells_ms: ten small
 cells, each awaited; rss_kib: the kernel's VmRSS after them; counted: the agent's
-jupyter_cell_executions_total{status="ok"} after them (null without the agent), which shows the
-hooks were really on. Progress goes to stderr.
+jupyter_cell_executions_total{status="ok"} after them (null where the agent does not count
+cells), which shows the hooks were really on. Progress goes to stderr.
 """
 import json
 import os
@@ -79,13 +83,17 @@ def private_jupyter(java, classpath_file, logback):
     return d
 
 
-def one(name, agent_jar, with_agent):
+def one(name, jar, agent_args):
+    """One kernel: jar None (no agent), agent_args None (an agent without arguments) or the agent's."""
     from jupyter_client.manager import KernelManager
     env = dict(os.environ)  # start_kernel(env=...) replaces the environment, it does not add to it
     port = None
-    if with_agent:
+    if jar is not None and agent_args is None:
+        env["JAVA_TOOL_OPTIONS"] = "-javaagent:" + jar
+    elif jar is not None:
+        # a free port of our own (rather than port=0) so the scrape below finds the exporter
         port = free_port()
-        env["JAVA_TOOL_OPTIONS"] = "-javaagent:%s=port=%d" % (agent_jar, port)
+        env["JAVA_TOOL_OPTIONS"] = "-javaagent:%s=port=%d%s" % (jar, port, agent_args)
     km = KernelManager(kernel_name=name)
     t0 = time.monotonic()
     km.start_kernel(env=env)
@@ -102,8 +110,8 @@ def one(name, agent_jar, with_agent):
         cells_ms = (time.monotonic() - t1) * 1000
         pid = km.provisioner.process.pid
         rss = vm_rss_kib(pid)
-        counted = counted_ok(port) if with_agent else None
-        return {"agent": with_agent, "ready_ms": round(ready_ms, 1), "cells_ms": round(cells_ms, 1),
+        counted = counted_ok(port) if port is not None and "cell-hooks=false" not in agent_args else None
+        return {"ready_ms": round(ready_ms, 1), "cells_ms": round(cells_ms, 1),
                 "rss_kib": rss, "counted": counted}
     finally:
         kc.stop_channels()
@@ -111,18 +119,21 @@ def one(name, agent_jar, with_agent):
 
 
 def main():
-    java, agent_jar, classpath_file, logback, rounds = sys.argv[1:5] + [int(sys.argv[5])]
+    java, agent_jar, empty_jar, classpath_file, logback, rounds = sys.argv[1:6] + [int(sys.argv[6])]
+    contenders = [("without agent", None, None), ("with agent", agent_jar, "")]
+    if "breakdown" in sys.argv[7:]:
+        contenders += [("empty agent", empty_jar, None), ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false")]
     d = private_jupyter(java, classpath_file, logback)
     try:
-        # one unmeasured start of each kind: the OS page cache and the kernel's own caches warm up
+        # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
         for r in range(-1, rounds):
-            order = [False, True] if r % 2 == 0 else [True, False]
-            for with_agent in order:
-                res = one(NAME, agent_jar, with_agent)
+            k = max(r, 0) % len(contenders)
+            for name, jar, args in contenders[k:] + contenders[:k]:
+                res = one(NAME, jar, args)
                 res["round"] = r
-                sys.stderr.write("kotlin kernel round %d, agent %s: ready %.0f ms, 10 cells %.0f ms, RSS %d KiB\n"
-                                 % (r, "on" if with_agent else "off", res["ready_ms"], res["cells_ms"],
-                                    res["rss_kib"]))
+                res["contender"] = name
+                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms, 10 cells %.0f ms, RSS %d KiB\n"
+                                 % (r, name, res["ready_ms"], res["cells_ms"], res["rss_kib"]))
                 if r >= 0:
                     sys.stdout.write(json.dumps(res) + "\n")
                     sys.stdout.flush()

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,18 +27,22 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * The two kernel benchmarks: the cell hook's cost per cell (JMH, {@code jmh.CellHookBench}) and
  * the Kotlin kernel's start and memory with and without the agent (bench/kernel_start.py drives
- * real kernels through Debian's jupyter_client, alternating the two). Prints a Markdown table
+ * real kernels through Debian's jupyter_client, alternating the contenders; with
+ * {@code -Dbench.kotlin.breakdown=true} also an empty agent and the agent without cell hooks). Prints a Markdown table
  * and writes it to {@code bench/target/kernel-results.md}.
  * Usage: KernelBench BENCH_DIR [hook] [kotlin]   (no argument: both)
  */
 public final class KernelBench {
     private static final double HOOK_BUDGET_NS = 2000;
     private static final double START_BUDGET_PERCENT = 3;
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (true|false|null|[-0-9.]+)");
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|[-0-9.]+|\"[^\"]*\")");
+    private static final String WITHOUT = "without agent";
+    private static final String WITH = "with agent";
 
     private final Path bench;
     private final String java;
     private final int rounds = Integer.getInteger("bench.kotlin.rounds", 7);
+    private final boolean breakdown = Boolean.getBoolean("bench.kotlin.breakdown");
     private final StringBuilder report = new StringBuilder();
     private final List<String> budget = new ArrayList<>();
 
@@ -103,62 +108,69 @@ public final class KernelBench {
 
     private void kotlinKernel() throws Exception {
         Path agent = bench.resolve("../target/af-metrics-agent.jar").normalize();
+        Path empty = bench.resolve("target/af-metrics-bench-0.1.0-empty-agent.jar");
         Path cp = bench.resolve("target/kotlin-kernel.classpath");
         Path logback = bench.resolve("../src/test/resources/jupyter/kotlin-logback.xml").normalize();
-        for (Path p : List.of(agent, cp, logback)) {
+        for (Path p : List.of(agent, empty, cp, logback)) {
             if (!Files.isRegularFile(p)) {
                 throw new IllegalStateException(p + " is missing: run bench/kernel-bench.sh, which builds it");
             }
         }
-        System.err.println("Kotlin kernel: " + rounds + " rounds, without and with the agent alternately");
-        Process p = new ProcessBuilder(System.getProperty("bench.python", "/usr/bin/python3"),
-                bench.resolve("kernel_start.py").toString(), java, agent.toString(), cp.toString(),
-                logback.toString(), Integer.toString(rounds))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<Map<String, String>> runs = new ArrayList<>();
+        System.err.println("Kotlin kernel: " + rounds + " rounds, contenders alternating"
+                + (breakdown ? " (with the breakdown)" : ""));
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("bench.python", "/usr/bin/python3"),
+                bench.resolve("kernel_start.py").toString(), java, agent.toString(), empty.toString(), cp.toString(),
+                logback.toString(), Integer.toString(rounds)));
+        if (breakdown) {
+            cmd.add("breakdown");
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Map<String, List<Map<String, String>>> runs = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 Map<String, String> run = new HashMap<>();
                 Matcher m = FIELD.matcher(line);
                 while (m.find()) {
-                    run.put(m.group(1), m.group(2));
+                    run.put(m.group(1), m.group(2).replace("\"", ""));
                 }
-                runs.add(run);
+                runs.computeIfAbsent(run.get("contender"), k -> new ArrayList<>()).add(run);
             }
         }
-        if (p.waitFor() != 0 || runs.isEmpty()) {
+        if (p.waitFor() != 0 || !runs.containsKey(WITHOUT) || !runs.containsKey(WITH)) {
             throw new IllegalStateException("bench/kernel_start.py failed (exit " + p.exitValue() + ")");
         }
-        double[] off = medians(runs, "false");
-        double[] on = medians(runs, "true");
-        long counted = runs.stream().filter(x -> "true".equals(x.get("agent")))
-                .filter(x -> "10".equals(x.get("counted"))).count();
+        double[] off = medians(runs.get(WITHOUT));
         report.append("\n## Kotlin kernel 0.11.0-398 (").append(rounds)
-                .append(" rounds, without and with the agent alternately; medians)\n\n")
-                .append("| kernel | kernel_info_reply ms | 10 cells ms | RSS after 10 cells MiB |\n|---|---:|---:|---:|\n")
-                .append(String.format(Locale.ROOT, "| without agent | %.0f | %.0f | %.1f |%n", off[0], off[1], off[2]))
-                .append(String.format(Locale.ROOT, "| with agent | %.0f | %.0f | %.1f |%n", on[0], on[1], on[2]))
-                .append(String.format(Locale.ROOT, "| with / without | %.3f | %.3f | %.3f |%n",
-                        on[0] / off[0], on[1] / off[1], on[2] / off[2]))
-                .append(String.format(Locale.ROOT, "%nStart with the agent: %+.0f ms (%+.1f %%); RSS %+.1f MiB. "
-                        + "The agent counted all 10 cells in %d of %d runs.%n", on[0] - off[0],
-                        100 * (on[0] / off[0] - 1), on[2] - off[2], counted, rounds));
-        double added = 100 * (on[0] / off[0] - 1);
+                .append(" rounds, contenders alternating; medians)\n\n")
+                .append("| kernel | kernel_info_reply ms | vs without | 10 cells ms | RSS after 10 cells MiB | vs without |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
+        for (String c : List.of(WITHOUT, WITH, "empty agent", "agent, cell-hooks=false")) {
+            if (!runs.containsKey(c)) {
+                continue;
+            }
+            double[] x = medians(runs.get(c));
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %+.0f (%+.1f %%) | %.0f | %.1f | %+.1f |%n", c, x[0],
+                    x[0] - off[0], 100 * (x[0] / off[0] - 1), x[1], x[2], x[2] - off[2]));
+        }
+        double[] on = medians(runs.get(WITH));
+        long counted = runs.get(WITH).stream().filter(x -> "10".equals(x.get("counted"))).count();
+        double ratio = on[0] / off[0];
+        report.append(String.format(Locale.ROOT, "%nkernel_info_reply with / without the agent: %.3f. "
+                + "The agent counted all 10 cells in %d of %d runs.%n", ratio, counted, runs.get(WITH).size()));
+        double added = 100 * (ratio - 1);
         budget.add(String.format(Locale.ROOT, "%s Kotlin kernel time to kernel_info_reply ≤ +3 %% with the agent: %+.1f %%",
                 added <= START_BUDGET_PERCENT ? "MET" : "MISSED", added));
     }
 
-    /** Medians of ready ms, cells ms and RSS MiB of the runs with {@code agent} = true/false. */
-    private static double[] medians(List<Map<String, String>> runs, String agent) {
+    /** Medians of ready ms, cells ms and RSS MiB of some runs. */
+    private static double[] medians(List<Map<String, String>> runs) {
         double[] out = new double[3];
         String[] keys = {"ready_ms", "cells_ms", "rss_kib"};
         for (int i = 0; i < keys.length; i++) {
             List<Double> xs = new ArrayList<>();
             for (Map<String, String> r : runs) {
-                if (agent.equals(r.get("agent"))) {
-                    xs.add(Double.parseDouble(r.get(keys[i])));
-                }
+                xs.add(Double.parseDouble(r.get(keys[i])));
             }
             out[i] = median(xs) / (i == 2 ? 1024 : 1);
         }
