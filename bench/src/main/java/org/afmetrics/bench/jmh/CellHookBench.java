@@ -6,6 +6,7 @@ import org.afmetrics.kernel.CellRecorder;
 import org.afmetrics.kernel.bridge.CellBridge;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -13,24 +14,79 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The cell hook per call: what the advice woven into a kernel's execute method does for one
- * cell (start, outcome, end) through the bridge into the recorder behind the cell metrics.
+ * What the cell hook adds to one cell. The kernel's cell method (handleExecuteRequest, evalWithIO)
+ * gets the enter and exit advice of {@code KernelAdvice.Cell} inlined: a call of
+ * {@link CellBridge#cellStarted()} at the start, {@link CellBridge#cellEnded(Throwable)} at every
+ * exit, each in a try/catch that swallows the hook's own failure. {@code hooked} is that shape
+ * around a trivial cell body, with the bridge connected to a {@link CellRecorder} through a
+ * {@link BridgeSink} as the agent connects it; {@code baseline} is the same cell unhooked;
+ * {@code hookedNotConnected} is the woven cell before the agent installed its sink (a kernel
+ * class loaded by a loader the agent could not connect). The hook's cost per cell is
+ * hooked − baseline. Each benchmark runs in its own fork (never run these with 0 forks), so the
+ * static bridge holds a sink in {@code hooked} only.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CellHookBench {
-    private final Object result = "42";
+    private long executionCount;
 
-    @Setup
-    public void setUp() {
-        CellBridge.install(new BridgeSink(new CellRecorder()));
+    @State(Scope.Thread)
+    public static class Connected {
+        CellRecorder recorder;
+
+        @Setup
+        public void connect() {
+            recorder = new CellRecorder();
+            CellBridge.install(new BridgeSink(recorder));
+        }
     }
 
     @Benchmark
-    public void oneCell() {
-        CellBridge.cellStarted();
-        CellBridge.cellOutcome(result);
-        CellBridge.cellEnded(null);
+    public long baseline() {
+        return plainCell();
+    }
+
+    @Benchmark
+    public long hooked(Connected c) {
+        return wovenCell();
+    }
+
+    @Benchmark
+    public long hookedNotConnected() {
+        return wovenCell();
+    }
+
+    /** The kernel's cell method without the agent: the body only (its reply, here a counter). */
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private long plainCell() {
+        return ++executionCount;
+    }
+
+    /** The same method as Byte Buddy weaves it: enter advice, body, exit advice (also on a throw). */
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private long wovenCell() {
+        try {
+            CellBridge.cellStarted();
+        } catch (Throwable ignored) {
+            // suppress = Throwable.class
+        }
+        long r;
+        Throwable thrown = null;
+        try {
+            r = ++executionCount;
+        } catch (Throwable t) {
+            thrown = t;
+            r = 0;
+        }
+        try {
+            CellBridge.cellEnded(thrown);
+        } catch (Throwable ignored) {
+            // suppress = Throwable.class
+        }
+        if (thrown != null) {
+            throw new IllegalStateException(thrown);
+        }
+        return r;
     }
 }

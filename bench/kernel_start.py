@@ -1,0 +1,145 @@
+"""Starts the Kotlin Jupyter kernel again and again, alternately without and with the agent.
+
+Run with Debian's /usr/bin/python3 (its jupyter_client), from bench/kernel-bench.sh:
+  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [breakdown]
+It writes a kernelspec for the kernel (a plain `java` command, as in a real installation) into a
+private Jupyter installation of its own (JUPYTER_PATH etc.), so nothing of the machine's Jupyter
+set-up takes part, and the kernel keeps its caches in a private home. The agent comes in through
+JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of each contender
+(the order rotates every round, so drift of a noisy machine hurts all alike):
+  without agent, with agent                  (always)
+  empty agent, agent with cell-hooks=false   (with "breakdown": where the added time goes)
+and prints one JSON line per kernel on stdout:
+  {"round": r, "contender": ..., "ready_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
+ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); cells_ms: ten small
+cells, each awaited; rss_kib: the kernel's VmRSS after them; counted: the agent's
+jupyter_cell_executions_total{status="ok"} after them (null where the agent does not count
+cells), which shows the hooks were really on. Progress goes to stderr.
+"""
+import json
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import urllib.request
+
+NAME = "afm-bench-kotlin"
+
+CELLS = ["val x%d = (1..1000).map { it * %d }.sum()" % (i, i) for i in range(10)]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def vm_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return None
+
+
+def await_reply(kc, msg_id, timeout=120):
+    while True:
+        msg = kc.get_shell_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"]
+
+
+def counted_ok(port):
+    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10).read().decode()
+    total = 0
+    for line in body.splitlines():
+        if line.startswith("jupyter_cell_executions_total{") and 'status="ok"' in line:
+            total += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
+def private_jupyter(java, classpath_file, logback):
+    """A private Jupyter installation holding the kernel's kernelspec; returns its directory."""
+    d = tempfile.mkdtemp(prefix="afm-kernel-bench-")
+    for sub in ("kernels/" + NAME, "runtime", "config", "home"):
+        os.makedirs(os.path.join(d, sub))
+    with open(classpath_file) as f:
+        cp = f.read().strip()
+    spec = {
+        "argv": [java, "-Dlogback.configurationFile=" + logback, "-cp", cp,
+                 "org.jetbrains.kotlinx.jupyter.IkotlinKt", "{connection_file}",
+                 "-cp=" + cp, "-home=" + os.path.join(d, "home")],
+        "display_name": NAME, "language": "kotlin", "interrupt_mode": "message", "env": {},
+    }
+    with open(os.path.join(d, "kernels", NAME, "kernel.json"), "w") as f:
+        json.dump(spec, f, indent=1)
+    for k in list(os.environ):
+        if k.startswith(("JUPYTER", "JPY_", "AF_METRICS_")) or k in ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS"):
+            del os.environ[k]
+    os.environ.update({"JUPYTER_PATH": d, "JUPYTER_DATA_DIR": d, "JUPYTER_RUNTIME_DIR": os.path.join(d, "runtime"),
+                       "JUPYTER_CONFIG_DIR": os.path.join(d, "config"), "JUPYTER_PLATFORM_DIRS": "1"})
+    return d
+
+
+def one(name, jar, agent_args):
+    """One kernel: jar None (no agent), agent_args None (an agent without arguments) or the agent's."""
+    from jupyter_client.manager import KernelManager
+    env = dict(os.environ)  # start_kernel(env=...) replaces the environment, it does not add to it
+    port = None
+    if jar is not None and agent_args is None:
+        env["JAVA_TOOL_OPTIONS"] = "-javaagent:" + jar
+    elif jar is not None:
+        # a free port of our own (rather than port=0) so the scrape below finds the exporter
+        port = free_port()
+        env["JAVA_TOOL_OPTIONS"] = "-javaagent:%s=port=%d%s" % (jar, port, agent_args)
+    km = KernelManager(kernel_name=name)
+    t0 = time.monotonic()
+    km.start_kernel(env=env)
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=180)
+        ready_ms = (time.monotonic() - t0) * 1000
+        t1 = time.monotonic()
+        for code in CELLS:
+            content = await_reply(kc, kc.execute(code))
+            if content.get("status") != "ok":
+                raise RuntimeError("cell failed: %s %s" % (code, content))
+        cells_ms = (time.monotonic() - t1) * 1000
+        pid = km.provisioner.process.pid
+        rss = vm_rss_kib(pid)
+        counted = counted_ok(port) if port is not None and "cell-hooks=false" not in agent_args else None
+        return {"ready_ms": round(ready_ms, 1), "cells_ms": round(cells_ms, 1),
+                "rss_kib": rss, "counted": counted}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
+def main():
+    java, agent_jar, empty_jar, classpath_file, logback, rounds = sys.argv[1:6] + [int(sys.argv[6])]
+    contenders = [("without agent", None, None), ("with agent", agent_jar, "")]
+    if "breakdown" in sys.argv[7:]:
+        contenders += [("empty agent", empty_jar, None), ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false")]
+    d = private_jupyter(java, classpath_file, logback)
+    try:
+        # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
+        for r in range(-1, rounds):
+            k = max(r, 0) % len(contenders)
+            for name, jar, args in contenders[k:] + contenders[:k]:
+                res = one(NAME, jar, args)
+                res["round"] = r
+                res["contender"] = name
+                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms, 10 cells %.0f ms, RSS %d KiB\n"
+                                 % (r, name, res["ready_ms"], res["cells_ms"], res["rss_kib"]))
+                if r >= 0:
+                    sys.stdout.write(json.dumps(res) + "\n")
+                    sys.stdout.flush()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

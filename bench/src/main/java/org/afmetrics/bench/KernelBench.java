@@ -1,0 +1,187 @@
+package org.afmetrics.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The two kernel benchmarks: the cell hook's cost per cell (JMH, {@code jmh.CellHookBench}) and
+ * the Kotlin kernel's start and memory with and without the agent (bench/kernel_start.py drives
+ * real kernels through Debian's jupyter_client, alternating the contenders; with
+ * {@code -Dbench.kotlin.breakdown=true} also an empty agent and the agent without cell hooks). Prints a Markdown table
+ * and writes it to {@code bench/target/kernel-results.md}.
+ * Usage: KernelBench BENCH_DIR [hook] [kotlin]   (no argument: both)
+ */
+public final class KernelBench {
+    private static final double HOOK_BUDGET_NS = 2000;
+    private static final double START_BUDGET_PERCENT = 3;
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|[-0-9.]+|\"[^\"]*\")");
+    private static final String WITHOUT = "without agent";
+    private static final String WITH = "with agent";
+
+    private final Path bench;
+    private final String java;
+    private final int rounds = Integer.getInteger("bench.kotlin.rounds", 7);
+    private final boolean breakdown = Boolean.getBoolean("bench.kotlin.breakdown");
+    private final StringBuilder report = new StringBuilder();
+    private final List<String> budget = new ArrayList<>();
+
+    private KernelBench(Path bench) {
+        this.bench = bench;
+        this.java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path bench = Paths.get(args.length > 0 ? args[0] : "bench").toAbsolutePath().normalize();
+        List<String> only = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of();
+        KernelBench b = new KernelBench(bench);
+        long t0 = System.nanoTime();
+        b.report.append("# af-metrics in kernels\n\n")
+                .append("Java: ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.runtime.version")).append(" (").append(b.java).append(")  \n")
+                .append("Cores: ").append(Runtime.getRuntime().availableProcessors())
+                .append("; OS: ").append(System.getProperty("os.name")).append(' ')
+                .append(System.getProperty("os.version")).append('\n');
+        if (only.isEmpty() || only.contains("hook")) {
+            b.cellHook();
+        }
+        if (only.isEmpty() || only.contains("kotlin")) {
+            b.kotlinKernel();
+        }
+        b.report.append("\n## Budget\n\n");
+        for (String s : b.budget) {
+            b.report.append("- ").append(s).append('\n');
+        }
+        b.report.append(String.format(Locale.ROOT, "%nWhole run: %.1f min.%n", (System.nanoTime() - t0) / 6e10));
+        System.out.println();
+        System.out.println(b.report);
+        Files.write(bench.resolve("target/kernel-results.md"), b.report.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void cellHook() throws Exception {
+        System.err.println("JMH: cell hook");
+        Options opt = new OptionsBuilder()
+                .include("org\\.afmetrics\\.bench\\.jmh\\.CellHookBench\\..*")
+                .forks(2)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .jvm(java)
+                .verbosity(VerboseMode.SILENT)
+                .build();
+        Collection<RunResult> results = new Runner(opt).run();
+        Map<String, double[]> score = new HashMap<>();
+        report.append("\n## Cell hook (JMH, 2 forks, 3 × 1 s warm-up, 5 × 1 s measured; average time per cell)\n\n")
+                .append("| benchmark | ns per cell | ± (99.9 %) |\n|---|---:|---:|\n");
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.') + 1);
+            double s = r.getPrimaryResult().getScore();
+            double e = r.getPrimaryResult().getScoreError();
+            score.put(name, new double[] {s, e});
+            report.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f |%n", name, s, e));
+        }
+        double hook = score.get("hooked")[0] - score.get("baseline")[0];
+        report.append(String.format(Locale.ROOT, "%nThe hook adds %.1f ns to a cell (hooked − baseline).%n", hook));
+        budget.add(String.format(Locale.ROOT, "%s cell hook ≤ 2 µs per cell: %.3f µs",
+                hook <= HOOK_BUDGET_NS ? "MET" : "MISSED", hook / 1000));
+    }
+
+    private void kotlinKernel() throws Exception {
+        Path agent = bench.resolve("../target/af-metrics-agent.jar").normalize();
+        Path empty = bench.resolve("target/af-metrics-bench-0.1.0-empty-agent.jar");
+        Path cp = bench.resolve("target/kotlin-kernel.classpath");
+        Path logback = bench.resolve("../src/test/resources/jupyter/kotlin-logback.xml").normalize();
+        for (Path p : List.of(agent, empty, cp, logback)) {
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalStateException(p + " is missing: run bench/kernel-bench.sh, which builds it");
+            }
+        }
+        System.err.println("Kotlin kernel: " + rounds + " rounds, contenders alternating"
+                + (breakdown ? " (with the breakdown)" : ""));
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("bench.python", "/usr/bin/python3"),
+                bench.resolve("kernel_start.py").toString(), java, agent.toString(), empty.toString(), cp.toString(),
+                logback.toString(), Integer.toString(rounds)));
+        if (breakdown) {
+            cmd.add("breakdown");
+        }
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Map<String, List<Map<String, String>>> runs = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                Map<String, String> run = new HashMap<>();
+                Matcher m = FIELD.matcher(line);
+                while (m.find()) {
+                    run.put(m.group(1), m.group(2).replace("\"", ""));
+                }
+                runs.computeIfAbsent(run.get("contender"), k -> new ArrayList<>()).add(run);
+            }
+        }
+        if (p.waitFor() != 0 || !runs.containsKey(WITHOUT) || !runs.containsKey(WITH)) {
+            throw new IllegalStateException("bench/kernel_start.py failed (exit " + p.exitValue() + ")");
+        }
+        double[] off = medians(runs.get(WITHOUT));
+        report.append("\n## Kotlin kernel 0.11.0-398 (").append(rounds)
+                .append(" rounds, contenders alternating; medians)\n\n")
+                .append("| kernel | kernel_info_reply ms | vs without | 10 cells ms | RSS after 10 cells MiB | vs without |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
+        for (String c : List.of(WITHOUT, WITH, "empty agent", "agent, cell-hooks=false")) {
+            if (!runs.containsKey(c)) {
+                continue;
+            }
+            double[] x = medians(runs.get(c));
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %+.0f (%+.1f %%) | %.0f | %.1f | %+.1f |%n", c, x[0],
+                    x[0] - off[0], 100 * (x[0] / off[0] - 1), x[1], x[2], x[2] - off[2]));
+        }
+        double[] on = medians(runs.get(WITH));
+        long counted = runs.get(WITH).stream().filter(x -> "10".equals(x.get("counted"))).count();
+        double ratio = on[0] / off[0];
+        report.append(String.format(Locale.ROOT, "%nkernel_info_reply with / without the agent: %.3f. "
+                + "The agent counted all 10 cells in %d of %d runs.%n", ratio, counted, runs.get(WITH).size()));
+        double added = 100 * (ratio - 1);
+        budget.add(String.format(Locale.ROOT, "%s Kotlin kernel time to kernel_info_reply ≤ +3 %% with the agent: %+.1f %%",
+                added <= START_BUDGET_PERCENT ? "MET" : "MISSED", added));
+    }
+
+    /** Medians of ready ms, cells ms and RSS MiB of some runs. */
+    private static double[] medians(List<Map<String, String>> runs) {
+        double[] out = new double[3];
+        String[] keys = {"ready_ms", "cells_ms", "rss_kib"};
+        for (int i = 0; i < keys.length; i++) {
+            List<Double> xs = new ArrayList<>();
+            for (Map<String, String> r : runs) {
+                xs.add(Double.parseDouble(r.get(keys[i])));
+            }
+            out[i] = median(xs) / (i == 2 ? 1024 : 1);
+        }
+        return out;
+    }
+
+    private static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        if (a.length == 0) {
+            return Double.NaN;
+        }
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+}
