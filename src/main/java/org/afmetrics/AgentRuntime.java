@@ -48,7 +48,7 @@ public final class AgentRuntime {
         Facility.prepare(config);
         if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
             // before the host's main runs, so the kernel classes are seen as they load
-            KernelHooks.install(instrumentation);
+            KernelHooks.install(instrumentation, explicit);
         }
         Thread starter = new Thread(new Starter(config), "af-metrics-start");
         starter.setDaemon(true);

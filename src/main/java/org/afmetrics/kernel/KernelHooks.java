@@ -15,7 +15,7 @@ import org.afmetrics.identity.Identity;
  * the exporter's registry, whichever of the two happens first.
  */
 public final class KernelHooks {
-    private static final CellRecorder RECORDER = new CellRecorder(KernelHooks::kernelKnown);
+    private static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
     private static volatile LabelledRegistry registry;
     private static volatile KernelClassWatcher watcher;
 
@@ -28,11 +28,20 @@ public final class KernelHooks {
 
     /** Registers the watcher and hooks kernel classes that are already loaded (late attach). */
     public static synchronized void install(Instrumentation inst) {
+        install(inst, true);
+    }
+
+    /**
+     * As {@link #install(Instrumentation)}; {@code lateAttach} false at JVM start, where no kernel
+     * class is loaded yet: the watcher then weaves as classes load and is registered without
+     * retransformation, which would make the JVM keep every class's bytes from then on.
+     */
+    public static synchronized void install(Instrumentation inst, boolean lateAttach) {
         if (watcher != null) {
             return;
         }
         KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)));
-        boolean retransform = inst.isRetransformClassesSupported();
+        boolean retransform = lateAttach && inst.isRetransformClassesSupported();
         inst.addTransformer(w, retransform);
         watcher = w;
         if (retransform) {
@@ -69,6 +78,14 @@ public final class KernelHooks {
         KernelDescription d = RECORDER.kernel();
         if (d != null) {
             label(r, d);
+        }
+    }
+
+    /** A class, not a method reference: it is created in premain, where a lambda costs milliseconds to link. */
+    private static final class KernelKnown implements java.util.function.Consumer<KernelDescription> {
+        @Override
+        public void accept(KernelDescription d) {
+            kernelKnown(d);
         }
     }
 
