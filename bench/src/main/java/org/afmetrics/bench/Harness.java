@@ -103,14 +103,7 @@ public final class Harness {
         if (only.isEmpty() || only.contains("classes")) {
             h.byteBuddyNeverLoaded();
         }
-        h.report.append("\n## Budget\n\n");
-        for (String b : h.budget) {
-            h.report.append("- ").append(b).append('\n');
-        }
-        h.report.append(String.format(Locale.ROOT, "%nWhole harness: %.1f min.%n", (System.nanoTime() - t0) / 6e10));
-        System.out.println();
-        System.out.println(h.report);
-        Files.write(bench.resolve("target/results.md"), h.report.toString().getBytes(StandardCharsets.UTF_8));
+        Reports.finish(h.report, h.budget, "Whole harness", t0, bench.resolve("target/results.md"));
     }
 
     private void header() {

@@ -68,14 +68,7 @@ public final class KernelBench {
         if (only.isEmpty() || only.contains("kotlin")) {
             b.kotlinKernel();
         }
-        b.report.append("\n## Budget\n\n");
-        for (String s : b.budget) {
-            b.report.append("- ").append(s).append('\n');
-        }
-        b.report.append(String.format(Locale.ROOT, "%nWhole run: %.1f min.%n", (System.nanoTime() - t0) / 6e10));
-        System.out.println();
-        System.out.println(b.report);
-        Files.write(bench.resolve("target/kernel-results.md"), b.report.toString().getBytes(StandardCharsets.UTF_8));
+        Reports.finish(b.report, b.budget, "Whole run", t0, bench.resolve("target/kernel-results.md"));
     }
 
     private void cellHook() throws Exception {
