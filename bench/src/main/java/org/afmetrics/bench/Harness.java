@@ -23,11 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The side-by-side harness: real JVMs with each contender's agent, started in turn (contenders
@@ -479,15 +474,7 @@ public final class Harness {
 
     private void jmh() throws Exception {
         System.err.println("JMH: parse+convert and exposition");
-        Options opt = new OptionsBuilder()
-                .include("org\\.afmetrics\\.bench\\.jmh\\..*")
-                .forks(1)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
-                .jvm(java)
-                .verbosity(VerboseMode.SILENT)
-                .build();
-        Collection<RunResult> results = new Runner(opt).run();
+        Collection<RunResult> results = Reports.jmh("org\\.afmetrics\\.bench\\.jmh\\..*", 1, java);
         report.append("\n## JMH (1 fork, 3 × 1 s warm-up, 5 × 1 s measured; average time per call)\n\n")
                 .append("| benchmark | series | µs per call | ± (99.9 %) |\n|---|---:|---:|---:|\n");
         Map<String, Double> hook = new LinkedHashMap<>();

@@ -18,11 +18,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
-import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The two kernel benchmarks: the cell hook's cost per cell (JMH, {@code jmh.CellHookBench}) and
@@ -73,15 +68,7 @@ public final class KernelBench {
 
     private void cellHook() throws Exception {
         System.err.println("JMH: cell hook");
-        Options opt = new OptionsBuilder()
-                .include("org\\.afmetrics\\.bench\\.jmh\\.CellHookBench\\..*")
-                .forks(2)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
-                .jvm(java)
-                .verbosity(VerboseMode.SILENT)
-                .build();
-        Collection<RunResult> results = new Runner(opt).run();
+        Collection<RunResult> results = Reports.jmh("org\\.afmetrics\\.bench\\.jmh\\.CellHookBench\\..*", 2, java);
         Map<String, double[]> score = new HashMap<>();
         report.append("\n## Cell hook (JMH, 2 forks, 3 × 1 s warm-up, 5 × 1 s measured; average time per cell)\n\n")
                 .append("| benchmark | ns per cell | ± (99.9 %) |\n|---|---:|---:|\n");
