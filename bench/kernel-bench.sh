@@ -8,14 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! /usr/bin/python3 -c 'import jupyter_client' 2>/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -q python3-jupyter-client >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q python3-jupyter-client >/dev/null; }
-  else
-    echo "bench/kernel-bench.sh needs Debian's jupyter_client (apt-get install python3-jupyter-client)" >&2
-    exit 1
-  fi
-fi
+. bench/lib.sh
+need_package "/usr/bin/python3 -c 'import jupyter_client'" python3-jupyter-client bench/kernel-bench.sh
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mvn -q -DskipTests package

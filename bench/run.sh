@@ -5,14 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -q wrk >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
-  else
-    echo "bench/run.sh needs wrk (apt-get install wrk)" >&2
-    exit 1
-  fi
-fi
+. bench/lib.sh
+need_package "command -v wrk" wrk bench/run.sh
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mvn -q -DskipTests package
