@@ -5,6 +5,7 @@ import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.JdkServerSettings;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.facility.Facility;
@@ -50,9 +51,10 @@ public final class AgentRuntime {
             // before the host's main runs, so the kernel classes are seen as they load
             KernelHooks.install(instrumentation, explicit);
         }
-        Thread starter = new Thread(new Starter(config), "af-metrics-start");
-        starter.setDaemon(true);
-        starter.start();
+        // before the host's main can initialise the JDK's HTTP server classes, which read it once
+        JdkServerSettings.noDelayUnlessSet();
+        // the starter is in the agent's thread group: so are the threads the JDK server starts from it
+        AgentThreads.start("start", new Starter(config));
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +15,8 @@ import org.afmetrics.notebook.PushedMetrics;
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
  * JSON document in any of the notebook forms; it replaces the previously pushed set.
- * {@code DELETE} forgets the pushed set. Only loopback callers are served, unless a push token is
- * configured: then any caller that presents it, and no other.
+ * {@code DELETE} forgets the pushed set. Who may push is {@link HttpSecurity#pushRefusal}'s to say:
+ * loopback processes of the kernel's own user, or with a push token any caller that presents it.
  */
 public final class PushEndpoint implements HttpHandler {
     public static final String PATH = "/notebook-metrics";
@@ -41,16 +40,15 @@ public final class PushEndpoint implements HttpHandler {
         try {
             serve(exchange);
         } catch (RuntimeException e) {
-            respond(exchange, 500, error("internal error: " + e));
+            respond(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
         } finally {
             exchange.close();
         }
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String refusal = security.pushRefusal(remote == null ? null : remote.getAddress(),
-                exchange.getRequestHeaders().getFirst("Authorization"));
+        String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
         if (refusal != null) {
             pushed.rejectedUnread("forbidden", "push refused: " + refusal);
             respond(exchange, 403, error(refusal));
@@ -83,6 +81,7 @@ public final class PushEndpoint implements HttpHandler {
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         }
+        DeadlineExecutor.enter(DeadlineExecutor.Phase.RESPONSE);
         if (body.length > maxBytes) {
             pushed.rejectedUnread("too_large", "push over json-max-bytes");
             respond(exchange, 413, error("the body is over json-max-bytes=" + maxBytes + " bytes"));
@@ -96,14 +95,17 @@ public final class PushEndpoint implements HttpHandler {
         }
     }
 
-    private static boolean acceptableType(String type) {
-        if (type == null || type.isEmpty()) {
-            return true;
+    /**
+     * {@code application/json} only: a web page can send {@code text/plain} (or no type at all)
+     * to any address without the browser asking first, but not JSON.
+     */
+    static boolean acceptableType(String type) {
+        if (type == null) {
+            return false;
         }
         String t = type.toLowerCase(Locale.ROOT);
         int semi = t.indexOf(';');
-        String base = (semi < 0 ? t : t.substring(0, semi)).trim();
-        return base.equals("application/json") || base.equals("text/json") || base.equals("text/plain");
+        return (semi < 0 ? t : t.substring(0, semi)).trim().equals("application/json");
     }
 
     private static long parseLong(String s) {
