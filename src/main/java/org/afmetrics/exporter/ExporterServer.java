@@ -103,6 +103,11 @@ public final class ExporterServer {
         }
     }
 
+    /** A loopback server on a free port serving the registry behind the given basic auth (for tests). */
+    static ExporterServer startWithAuth(CollectorRegistry registry, Authenticator auth) throws IOException {
+        return start("127.0.0.1", PortRange.parse("0"), registry, null, 0, HttpSecurity.withAuthenticator(auth), null);
+    }
+
     private static void context(HttpServer http, String path, HttpHandler handler, RequestGuard guard,
                                 Authenticator auth) {
         HttpContext c = http.createContext(path, handler);

@@ -42,6 +42,10 @@ public final class HttpSecurity {
         return NONE;
     }
 
+    static HttpSecurity withAuthenticator(Authenticator authenticator) {
+        return new HttpSecurity(authenticator, null, null);
+    }
+
     /** The settings' access control; throws with a message naming the setting that cannot be used. */
     public static HttpSecurity fromConfig(AgentConfig config) throws IOException, GeneralSecurityException {
         return new HttpSecurity(authenticator(config), https(config),
