@@ -39,15 +39,15 @@ public final class AgentRuntime {
      */
     static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
-        if (!explicit
-                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+        String main = HostSelection.mainOf(System.getProperty("sun.java.command"));
+        if (!explicit && !HostSelection.isActive(main, config)) {
             return;
         }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
         Facility.prepare(config);
-        if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
+        if (instrumentation != null && wantsCellHooks(config, main, explicit)) {
             // before the host's main runs, so the kernel classes are seen as they load
             KernelHooks.install(instrumentation, explicit);
         }
@@ -55,6 +55,19 @@ public final class AgentRuntime {
         JdkServerSettings.noDelayUnlessSet();
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it
         AgentThreads.start("start", new Starter(config));
+    }
+
+    /**
+     * The class watcher costs every later class load a little, so at JVM start it is added only
+     * where a hooked kernel can appear, or when {@code cell-hooks=force} says so; an operator's
+     * attach always adds it (and retransforms the kernel classes already loaded).
+     */
+    private static boolean wantsCellHooks(AgentConfig config, String main, boolean explicit) {
+        String mode = config.cellHooks();
+        if (mode.equals(AgentConfig.CELL_HOOKS_OFF)) {
+            return false;
+        }
+        return explicit || mode.equals(AgentConfig.CELL_HOOKS_FORCE) || KernelHooks.kernelMayAppear(main);
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */
