@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJsonException;
 import org.afmetrics.notebook.ParseGate;
@@ -25,6 +27,9 @@ public final class PushEndpoint implements HttpHandler {
     private final PushedMetrics pushed;
     private final long maxBytes;
     private final HttpSecurity security;
+    private final Semaphore oneBodyAtATime = new Semaphore(1, true);
+    /** How long a push waits for the one before it: as long as the parser lets a document wait. */
+    private static final long TURN_WAIT_MS = 1000;
 
     public PushEndpoint(PushedMetrics pushed, long maxBytes) {
         this(pushed, maxBytes, HttpSecurity.none());
@@ -78,9 +83,40 @@ public final class PushEndpoint implements HttpHandler {
             respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
             return;
         }
+        // one body in memory at a time: pushes that arrive together cannot add up to more heap
+        // than one maximal document; the others are told to come back, their bodies unread
+        boolean turn;
+        try {
+            turn = oneBodyAtATime.tryAcquire(TURN_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            pushed.rejectedUnread(ParseGate.BUSY, "push while another was being read");
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            respond(exchange, 429, "{\"error\":\"another push was being read; try again later\",\"reason\":\""
+                    + ParseGate.BUSY + "\"}");
+            return;
+        }
+        try {
+            accept(exchange, declared == null ? -1 : parseLong(declared));
+        } finally {
+            oneBodyAtATime.release();
+        }
+    }
+
+    private void accept(HttpExchange exchange, long declared) throws IOException {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            // a declared length is read into an array of that size, not grown and copied
+            if (declared >= 0) {
+                body = new byte[(int) declared];
+                int n = in.readNBytes(body, 0, body.length);
+                body = n == body.length ? body : java.util.Arrays.copyOf(body, n);
+            } else {
+                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
         }
         DeadlineExecutor.enter(DeadlineExecutor.Phase.RESPONSE);
         if (body.length > maxBytes) {

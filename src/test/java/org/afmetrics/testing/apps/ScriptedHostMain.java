@@ -38,8 +38,9 @@ public final class ScriptedHostMain {
                 System.exit(Integer.parseInt(line.substring(5).trim()));
             } else if (line.startsWith("hold ")) {
                 int mb = Integer.parseInt(line.substring(5).trim());
-                for (int i = 0; i < mb; i++) {
-                    HELD.add(new byte[1024 * 1024]);
+                // in pieces well under a heap region, as a kernel's data mostly is
+                for (int i = 0; i < mb * 16; i++) {
+                    HELD.add(new byte[64 * 1024]);
                 }
                 System.out.println("holding " + mb + " MB");
             } else if (line.equals("return")) {
