@@ -133,6 +133,26 @@ class ExporterServerTest {
     }
 
     @Test
+    void anExpectedBodyOverTheLimitIsRefusedAndNotDrained() throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            // the JDK server sends 100 before any handler runs; the refusal follows without the body being read
+            InputStream in = s.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            while (!answer.toString().contains("HTTP/1.1 413 ")) {
+                int c = in.read();
+                assertTrue(c >= 0, "closed before the refusal: " + answer);
+                answer.append((char) c);
+            }
+            assertTrue(answer.toString().startsWith("HTTP/1.1 100 Continue"), answer.toString());
+        }
+    }
+
+    @Test
     void theCutOffCounterStartsAtZeroForEveryPhase() throws Exception {
         String text = new String(body(exchange("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
                 StandardCharsets.UTF_8);

@@ -290,10 +290,35 @@ class AttackMatrixIT {
         }
     }
 
+    /**
+     * The host's open files, or its threads other than those the JVM itself adds and removes with
+     * load (garbage collector, JIT compiler, the attach listener another tool on the machine may wake).
+     */
     private static int count(long pid, String what) {
         String[] entries = Paths.get("/proc", Long.toString(pid), what).toFile().list();
-        return entries == null ? -1 : entries.length;
+        if (entries == null) {
+            return -1;
+        }
+        if (!what.equals("task")) {
+            return entries.length;
+        }
+        int n = 0;
+        for (String t : entries) {
+            String name;
+            try {
+                name = Files.readString(Paths.get("/proc", Long.toString(pid), "task", t, "comm")).trim();
+            } catch (IOException e) {
+                continue; // ended meanwhile
+            }
+            if (!JVM_OWN.matcher(name).lookingAt()) {
+                n++;
+            }
+        }
+        return n;
     }
+
+    private static final java.util.regex.Pattern JVM_OWN =
+            java.util.regex.Pattern.compile("G1 |GC Thread|C1 Compiler|C2 Compiler|Attach Listener");
 
     /** Waits until the host has no more threads (or files) than before the attack; fails with what it has. */
     private static void awaitAtMost(long pid, String what, int before) throws Exception {
