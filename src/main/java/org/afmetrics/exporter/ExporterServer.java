@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.afmetrics.AgentThreads;
 import org.afmetrics.config.PortRange;
 import org.afmetrics.notebook.PushedMetrics;
 
@@ -95,7 +96,9 @@ public final class ExporterServer {
             }
             registry.register(new CutOffCollector(executor));
             http.start();
-            return new ExporterServer(http, executor, security.https() != null);
+            ExporterServer server = new ExporterServer(http, executor, security.https() != null);
+            server.stopAtExit();
+            return server;
         } catch (RuntimeException | Error e) {
             executor.shutdown();
             http.stop(0);
@@ -178,6 +181,29 @@ public final class ExporterServer {
         String host = a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
         return (tls ? "https://" : "http://") + host + ":" + port() + "/metrics";
     }
+
+    /**
+     * At exit the JVM waits up to 300 ms for threads sitting in native calls, daemons too: the JDK
+     * server's dispatcher in its selector, exchanges in socket reads. Stopping the server from a
+     * shutdown hook takes them out (at most {@link #EXIT_STOP_MILLIS}, in practice a millisecond).
+     */
+    private void stopAtExit() {
+        Thread hook = AgentThreads.create("http-stop", () -> {
+            Thread stopping = AgentThreads.start("http-stopping", this::stop);
+            try {
+                stopping.join(EXIT_STOP_MILLIS);
+            } catch (InterruptedException ignored) {
+                // the exit goes on
+            }
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already exiting
+        }
+    }
+
+    private static final long EXIT_STOP_MILLIS = 200;
 
     public void stop() {
         server.stop(0);

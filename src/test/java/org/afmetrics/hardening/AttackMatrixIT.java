@@ -244,7 +244,8 @@ class AttackMatrixIT {
             }
             List<String> failed = attackers.stream().filter(a -> a.error != null)
                     .map(a -> a.error.toString()).distinct().collect(Collectors.toList());
-            assertEquals(List.of(), failed, "the attackers themselves ran as meant");
+            assertEquals(List.of(), failed, "the attackers themselves ran as meant; the agent counted "
+                    + agentCounters(url));
             if (attack.serverMustCut) {
                 for (Attacker a : attackers) {
                     assertTrue(a.cuts.get() > 0, "attacker " + a.index + "'s connection was closed by the server");
@@ -266,6 +267,20 @@ class AttackMatrixIT {
             for (String line : HostDriver.agentLines(host)) {
                 assertTrue(!line.contains("Exception") && !line.contains("Error"), "no error of the agent: " + line);
             }
+        }
+    }
+
+    /** The agent's own counters of cut connections and internal errors, for a failure's message. */
+    private static String agentCounters(URI url) {
+        try (Socket s = new Socket(url.getHost(), url.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            return Arrays.stream(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"))
+                    .filter(l -> l.startsWith("afmetrics_http_exchanges_cut_off_total")
+                            || l.startsWith("afmetrics_internal_errors_total"))
+                    .collect(Collectors.joining("; "));
+        } catch (IOException e) {
+            return "(no answer: " + e + ")";
         }
     }
 
