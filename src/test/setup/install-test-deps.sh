@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, only where it is missing:
 # Prometheus and promtool, the Pushgateway, Jupyter's client and nbconvert for /usr/bin/python3,
-# curl, and Chromium (the landing page is looked at once by a real browser). Maven fetches the
-# Java artifacts (kernels included) itself.
+# curl, Chromium (the landing page is looked at once by a real browser), and npm with the Grafana
+# foundation SDK for the dashboard's type check. Maven fetches the Java artifacts (kernels
+# included) itself.
 set -euo pipefail
 
 packages=(prometheus prometheus-pushgateway python3-jupyter-client python3-nbconvert python3-nbclient
           python3-ipykernel jupyter-core curl chromium)
+# npm (with Node.js) for the dashboard's type check, unless some Node.js is there already
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,3 +25,9 @@ fi
 # free loopback ports and need no system instance.
 command -v prometheus >/dev/null && command -v promtool >/dev/null
 /usr/bin/python3 -c 'import jupyter_client, nbconvert, nbclient'
+# The Grafana foundation SDK's dashboard types and TypeScript, pinned by src/test/grafana's lock file,
+# for the dashboard's type check (DashboardSchemaTest); installed once, then the tests run offline.
+grafana_check="$(cd "$(dirname "$0")/../grafana" && pwd)"
+if [ ! -x "$grafana_check/node_modules/.bin/tsc" ] || [ ! -d "$grafana_check/node_modules/@grafana/grafana-foundation-sdk" ]; then
+  (cd "$grafana_check" && npm ci --no-audit --no-fund)
+fi
