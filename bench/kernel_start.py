@@ -1,14 +1,15 @@
 """Starts the Kotlin Jupyter kernel again and again, alternately without and with the agent.
 
 Run with Debian's /usr/bin/python3 (its jupyter_client), from bench/kernel-bench.sh:
-  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [breakdown]
+  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [CONTENDERS]
 It writes a kernelspec for the kernel (a plain `java` command, as in a real installation) into a
 private Jupyter installation of its own (JUPYTER_PATH etc.), so nothing of the machine's Jupyter
 set-up takes part, and the kernel keeps its caches in a private home. The agent comes in through
 JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of each contender
 (the order rotates every round, so drift of a noisy machine hurts all alike):
-  without agent, with agent                  (always)
-  empty agent, agent with cell-hooks=false   (with "breakdown": where the added time goes)
+  without agent, with agent                  (default)
+  CONTENDERS, a comma-separated choice of: without, with, empty (an agent that does nothing),
+  nohooks (the agent with cell-hooks=false); "breakdown" is all four
 and prints one JSON line per kernel on stdout:
   {"round": r, "contender": ..., "ready_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
 ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); cells_ms: ten small
@@ -120,9 +121,12 @@ def one(name, jar, agent_args):
 
 def main():
     java, agent_jar, empty_jar, classpath_file, logback, rounds = sys.argv[1:6] + [int(sys.argv[6])]
-    contenders = [("without agent", None, None), ("with agent", agent_jar, "")]
-    if "breakdown" in sys.argv[7:]:
-        contenders += [("empty agent", empty_jar, None), ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false")]
+    known = {"without": ("without agent", None, None), "with": ("with agent", agent_jar, ""),
+             "empty": ("empty agent", empty_jar, None), "nohooks": ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false")}
+    choice = sys.argv[7] if len(sys.argv) > 7 else "without,with"
+    if choice == "breakdown":
+        choice = "without,with,empty,nohooks"
+    contenders = [known[c] for c in choice.split(",")]
     d = private_jupyter(java, classpath_file, logback)
     try:
         # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
