@@ -18,6 +18,7 @@ import org.afmetrics.identity.Identity;
 public final class KernelHooks {
     private static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
     private static final HookStates HOOK_STATES = new HookStates();
+    private static final java.util.concurrent.CountDownLatch KERNEL_KNOWN = new java.util.concurrent.CountDownLatch(1);
     private static volatile LabelledRegistry registry;
     private static volatile KernelClassWatcher watcher;
 
@@ -119,6 +120,15 @@ public final class KernelHooks {
         if (r != null) {
             label(r, d);
         }
+        KERNEL_KNOWN.countDown();
+    }
+
+    /**
+     * Waits until a hooked kernel has made itself known (its first hook ran: it connected or took
+     * its first request), at most {@code millis}; true when it did.
+     */
+    public static boolean awaitKernel(long millis) throws InterruptedException {
+        return KERNEL_KNOWN.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static synchronized void label(LabelledRegistry r, KernelDescription d) {
