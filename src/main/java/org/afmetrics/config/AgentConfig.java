@@ -23,6 +23,7 @@ public final class AgentConfig {
     private final Map<String, String> labels;
     private final long jsonMaxBytes;
     private final int jsonMaxSeries;
+    private final long pushMaxBytes;
     private final long pushTimeoutMs;
     private final String cellHooks;
 
@@ -39,6 +40,7 @@ public final class AgentConfig {
         this.jsonMaxBytes = typed(ConfigKey.JSON_MAX_BYTES, Parse.POSITIVE_LONG);
         this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, Parse.POSITIVE_INT);
         typed(ConfigKey.PUSH, Parse.BOOLEAN);
+        this.pushMaxBytes = typed(ConfigKey.PUSH_MAX_BYTES, Parse.POSITIVE_LONG);
         typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
         this.cellHooks = typed(ConfigKey.CELL_HOOKS, Parse.CELL_HOOKS);
@@ -241,6 +243,10 @@ public final class AgentConfig {
 
     public int jsonMaxSeries() {
         return jsonMaxSeries;
+    }
+
+    public long pushMaxBytes() {
+        return pushMaxBytes;
     }
 
     public long pushTimeoutMs() {
