@@ -7,7 +7,6 @@ import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
-import org.afmetrics.facility.Facility;
 import org.afmetrics.kernel.KernelHooks;
 
 /**
@@ -45,7 +44,11 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        Facility.prepare(config);
+        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
+            // armed early, so a JVM that exits while the agent starts still pushes and cleans up;
+            // called here rather than through Facility, whose loading in premain costs milliseconds
+            ExitActions.arm(config.pushTimeoutMs());
+        }
         boolean kernelStarting = false;
         String hooks = config.cellHooks();
         if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
@@ -108,8 +111,11 @@ public final class AgentRuntime {
         @Override
         public void run() {
             try {
-                if (kernelStarting && KernelHooks.awaitKernel(KERNEL_WAIT_MILLIS)) {
-                    Thread.sleep(REPLY_GRACE_MILLIS);
+                if (kernelStarting) {
+                    KernelHooks.prepareRecorder();
+                    if (KernelHooks.awaitKernel(KERNEL_WAIT_MILLIS)) {
+                        Thread.sleep(REPLY_GRACE_MILLIS);
+                    }
                 }
                 start(config);
             } catch (Throwable t) {

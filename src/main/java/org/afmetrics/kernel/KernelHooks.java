@@ -16,7 +16,6 @@ import org.afmetrics.identity.Identity;
  * registry, whichever of the two happens first.
  */
 public final class KernelHooks {
-    private static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
     private static final HookStates HOOK_STATES = new HookStates();
     private static final java.util.concurrent.CountDownLatch KERNEL_KNOWN = new java.util.concurrent.CountDownLatch(1);
     private static volatile LabelledRegistry registry;
@@ -26,7 +25,31 @@ public final class KernelHooks {
     }
 
     public static CellRecorder recorder() {
-        return RECORDER;
+        return Recording.RECORDER;
+    }
+
+    /**
+     * The recorder and its metrics, built on first use: not in premain, where building them (the
+     * metric classes, name checks) would hold up the kernel's main. The agent's starter thread
+     * builds them while the kernel starts; a hook that comes first builds them itself (the JVM's
+     * class initialization lets one of the two do it and the other wait).
+     */
+    private static final class Recording {
+        static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
+        static final BridgeSink SINK = new BridgeSink(RECORDER);
+    }
+
+    /** Builds the recorder now, on the calling thread, if no hook has built it yet. */
+    public static void prepareRecorder() {
+        recorder();
+    }
+
+    /** The bridge's sink, resolving the recorder at the first event; a class, not a lambda (premain). */
+    private static final class RecordingSink implements java.util.function.BiConsumer<Integer, Object> {
+        @Override
+        public void accept(Integer event, Object arg) {
+            Recording.SINK.accept(event, arg);
+        }
     }
 
     /** Registers the watcher and hooks kernel classes that are already loaded (late attach). */
@@ -43,7 +66,7 @@ public final class KernelHooks {
         if (watcher != null) {
             return;
         }
-        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)), HOOK_STATES);
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new RecordingSink()), HOOK_STATES);
         boolean retransform = lateAttach && inst.isRetransformClassesSupported();
         inst.addTransformer(w, retransform);
         watcher = w;
@@ -95,13 +118,13 @@ public final class KernelHooks {
         r.register(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
-                List<MetricFamilySamples> out = new ArrayList<>(RECORDER.collect());
+                List<MetricFamilySamples> out = new ArrayList<>(recorder().collect());
                 out.addAll(HOOK_STATES.collect());
                 return out;
             }
         });
         registry = r;
-        KernelDescription d = RECORDER.kernel();
+        KernelDescription d = recorder().kernel();
         if (d != null) {
             label(r, d);
         }
