@@ -8,6 +8,7 @@ import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.kernel.KernelHooks;
+import org.afmetrics.kernel.KernelPresence;
 
 /**
  * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
@@ -52,7 +53,7 @@ public final class AgentRuntime {
         boolean kernelStarting = false;
         String hooks = config.cellHooks();
         if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
-            kernelStarting = !explicit && KernelHooks.kernelMayAppear(main);
+            kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
             // the class watcher costs every later class load a little: at JVM start only where a
             // hooked kernel can appear, or where cell-hooks=force says so; an operator's attach
             // always hooks (and retransforms the kernel classes already loaded)

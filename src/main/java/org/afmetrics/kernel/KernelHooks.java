@@ -11,7 +11,7 @@ import org.afmetrics.identity.Identity;
 /**
  * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in
  * premain/agentmain and only registers a class-name watcher, and at JVM start only where a
- * hooked kernel can appear ({@link #kernelMayAppear}); the weaving follows when a kernel class
+ * hooked kernel can appear ({@link KernelPresence}); the weaving follows when a kernel class
  * is actually loaded. {@link #attach} joins the recorder and the hooks' states to the exporter's
  * registry, whichever of the two happens first.
  */
@@ -73,27 +73,6 @@ public final class KernelHooks {
         if (retransform) {
             retransformLoaded(inst);
         }
-    }
-
-    /**
-     * Whether a JVM with this main (its {@code sun.java.command} main) can load a hooked kernel
-     * class through its class path: the main is a known kernel's, or a hooked class is a resource
-     * of the system class loader. A kernel whose classes come through a class loader of its own
-     * is not seen here; {@code cell-hooks=force} installs the watcher regardless.
-     */
-    public static boolean kernelMayAppear(String main) {
-        for (String kernelMain : HookPoints.KERNEL_MAINS) {
-            if (kernelMain.equals(main)) {
-                return true;
-            }
-        }
-        ClassLoader system = ClassLoader.getSystemClassLoader();
-        for (String hooked : HookPoints.classes()) {
-            if (system.getResource(hooked + ".class") != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void retransformLoaded(Instrumentation inst) {
