@@ -32,6 +32,12 @@ public final class BridgeSink implements BiConsumer<Integer, Object> {
             case CellBridge.INTERRUPT:
                 recorder.interruptRequested();
                 break;
+            case CellBridge.WORK_START:
+                recorder.workStarted();
+                break;
+            case CellBridge.WORK_END:
+                recorder.workEnded();
+                break;
             default:
                 break;
         }

@@ -28,10 +28,15 @@ final class HookPoints {
         /** Returns the cell's execution result object (Success / Failure / Interrupted). */
         CELL_RESULT,
         /** The user asked to interrupt. */
-        INTERRUPT
+        INTERRUPT,
+        /** The body of a worker thread the kernel runs (part of) a cell on. */
+        CELL_WORK
     }
 
-    /** internal class name → method name → role */
+    /**
+     * internal class name → method → role. A method is its name, or a name prefix ending in
+     * {@code *}, optionally followed by the start of its descriptor, e.g. {@code invoke()V}.
+     */
     static final Map<String, Map<String, Role>> BY_CLASS;
 
     static {
@@ -58,6 +63,16 @@ final class HookPoints {
         executor.put("runExecution", Role.CELL_RESULT);
         executor.put("interruptExecutions", Role.INTERRUPT);
         m.put("org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl", executor);
+        // runExecution starts a thread per cell (kotlin.concurrent.thread) whose body is this
+        // lambda; the cell's compilation and code run there while the shell thread joins it.
+        // invoke()V only: the bridge method invoke()Object calls it.
+        m.put("org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl$runExecution$execThread$1",
+                Collections.singletonMap("invoke()V", Role.CELL_WORK));
+        // JShell's local execution engine (the test kernels, and kernels using it) runs every
+        // snippet on a new thread whose body is a lambda of invoke(Method): lambda$invoke$1 on
+        // JDK 17, lambda$invoke$0 on JDK 25, told apart from its other lambdas by the arguments.
+        m.put("jdk/jshell/execution/LocalExecutionControl", Collections.singletonMap(
+                "lambda$invoke$*([Ljava/lang/Object;Ljava/lang/reflect/Method;", Role.CELL_WORK));
         BY_CLASS = Collections.unmodifiableMap(m);
     }
 

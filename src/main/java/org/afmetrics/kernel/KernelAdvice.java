@@ -38,6 +38,18 @@ final class KernelAdvice {
         }
     }
 
+    static final class CellWork {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            CellBridge.workStarted();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit() {
+            CellBridge.workEnded();
+        }
+    }
+
     static final class CellFailed {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter() {

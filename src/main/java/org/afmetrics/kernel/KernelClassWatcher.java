@@ -24,11 +24,17 @@ final class KernelClassWatcher implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
             byte[] bytes) {
+        return transform(null, loader, className, redefined, pd, bytes);
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+            ProtectionDomain pd, byte[] bytes) {
         if (HookPoints.forInternalName(className) == null || broken) {
             return null;
         }
         try {
-            if (!bridges.connect(loader)) {
+            if (!bridges.connect(module, loader)) {
                 return null;
             }
             Weaver w = weaver();

@@ -3,6 +3,7 @@ package org.afmetrics.kernel;
 import java.util.Map;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
@@ -10,6 +11,7 @@ import net.bytebuddy.dynamic.scaffold.InstrumentedType;
 import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.matcher.ElementMatchers;
 import net.bytebuddy.pool.TypePool;
 
@@ -38,10 +40,29 @@ final class Weaver {
         TypeDescription type = pool.describe(typeName).resolve();
         DynamicType.Builder<?> builder = byteBuddy.redefine(type, self);
         for (Map.Entry<String, HookPoints.Role> m : methods.entrySet()) {
-            builder = builder.visit(advice(m.getValue()).on(ElementMatchers.named(m.getKey())
+            builder = builder.visit(advice(m.getValue()).on(method(m.getKey())
                     .and(ElementMatchers.not(ElementMatchers.isAbstract()))));
         }
         return builder.make().getBytes();
+    }
+
+    /** The matcher of a {@link HookPoints} method: name or name prefix, then a descriptor prefix. */
+    static ElementMatcher.Junction<MethodDescription> method(String spec) {
+        int paren = spec.indexOf('(');
+        String name = paren < 0 ? spec : spec.substring(0, paren);
+        String descriptor = paren < 0 ? "" : spec.substring(paren);
+        ElementMatcher.Junction<MethodDescription> byName = name.endsWith("*")
+                ? ElementMatchers.nameStartsWith(name.substring(0, name.length() - 1))
+                : ElementMatchers.named(name);
+        if (descriptor.isEmpty()) {
+            return byName;
+        }
+        return byName.and(new ElementMatcher.Junction.AbstractBase<MethodDescription>() {
+            @Override
+            public boolean matches(MethodDescription target) {
+                return target != null && target.getDescriptor().startsWith(descriptor);
+            }
+        });
     }
 
     private static Advice advice(HookPoints.Role role) {
@@ -58,6 +79,8 @@ final class Weaver {
                 return Advice.to(KernelAdvice.CellResult.class);
             case INTERRUPT:
                 return Advice.to(KernelAdvice.Interrupt.class);
+            case CELL_WORK:
+                return Advice.to(KernelAdvice.CellWork.class);
             default:
                 throw new IllegalArgumentException(role.name());
         }
