@@ -28,7 +28,9 @@ final class Weaver {
             .with(TypeValidation.DISABLED)
             .with(Implementation.Context.Disabled.Factory.INSTANCE)
             .with(InstrumentedType.Factory.Default.FROZEN)
-            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE);
+            .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE)
+            // synthetic methods too: a lambda's body is one (HookPoints names them by descriptor)
+            .ignore(ElementMatchers.isDefaultFinalizer());
 
     byte[] weave(ClassLoader loader, String internalName, byte[] bytes) {
         Map<String, HookPoints.Role> methods = HookPoints.forInternalName(internalName);
