@@ -48,6 +48,9 @@ public final class AgentRuntime {
         Facility.prepare(config);
         if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
             // before the host's main runs, so the kernel classes are seen as they load
+            if (!config.flag(ConfigKey.CELL_RESOURCES)) {
+                KernelHooks.recorder().withoutResources();
+            }
             KernelHooks.install(instrumentation, explicit);
         }
         Thread starter = new Thread(new Starter(config), "af-metrics-start");

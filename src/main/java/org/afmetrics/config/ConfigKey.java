@@ -41,7 +41,9 @@ public enum ConfigKey {
     PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
             "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
     CELL_HOOKS("cell-hooks", "true",
-            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false)."),
+    CELL_RESOURCES("cell-resources", "true",
+            "Measure each cell's CPU time, allocated bytes and GC time (true/false); false saves the thread CPU clock reads per cell.");
 
     private final String key;
     private final String defaultValue;

@@ -75,7 +75,6 @@ public final class CellRecorder {
 
     // resources of the open cell: its thread's readings at the start, its workers' sums
     private volatile ThreadUsage usage;
-    private final boolean probeUsage;
     private volatile int cellNumber;
     private long startCpu;
     private long startAllocated;
@@ -90,18 +89,16 @@ public final class CellRecorder {
     /** A recorder that tells {@code onKernel} once which kernel it runs in (may be null). */
     public CellRecorder(Consumer<KernelDescription> onKernel) {
         this.onKernel = onKernel;
-        this.probeUsage = true;
     }
 
-    /** A recorder reading resources through {@code usage} (a JVM without some of the readings). */
-    CellRecorder(ThreadUsage usage) {
-        this.onKernel = null;
-        this.usage = usage;
-        this.probeUsage = false;
-    }
 
     public CellRecorder() {
-        this((Consumer<KernelDescription>) null);
+        this(null);
+    }
+
+    /** Cells are counted and timed, their resources not measured: no series of them. */
+    public void withoutResources() {
+        usage = ThreadUsage.none();
     }
 
     /** The kernel, once its first hook ran; null before. */
@@ -253,7 +250,7 @@ public final class CellRecorder {
         }
         synchronized (this) {
             if (usage == null) {
-                usage = probeUsage ? ThreadUsage.probe() : ThreadUsage.none();
+                usage = ThreadUsage.probe();
             }
             return usage;
         }

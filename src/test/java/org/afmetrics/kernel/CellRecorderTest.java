@@ -233,8 +233,9 @@ class CellRecorderTest {
     }
 
     @Test
-    void aJvmWithoutTheReadingsHasNoResourceSeries() {
-        CellRecorder r = new CellRecorder(ThreadUsage.none());
+    void withoutResourcesOrTheirReadingsThereAreNoResourceSeries() {
+        CellRecorder r = new CellRecorder();
+        r.withoutResources(); // cell-resources=false, and what a JVM without the readings gets
         r.describe(new KernelDescription("ijava", "1.3.0", "java"));
         r.cellStarted();
         allocate(MIB);
