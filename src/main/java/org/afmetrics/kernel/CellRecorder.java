@@ -166,8 +166,23 @@ public final class CellRecorder {
             outcome = INTERRUPTED;
         } else if (name.endsWith("Failure")) {
             outcome = ERROR;
+        } else if (name.endsWith("ConnectionExecutionResult")) {
+            outcome = connectionOutcome(result);
         } else {
             outcome = OK;
+        }
+    }
+
+    /** The single result class of Kotlin kernel 0.11.0-89-1: its public getters tell the outcome. */
+    private static String connectionOutcome(Object result) {
+        try {
+            Class<?> c = result.getClass();
+            if (Boolean.TRUE.equals(c.getMethod("isInterrupted").invoke(result))) {
+                return INTERRUPTED;
+            }
+            return c.getMethod("getThrowable").invoke(result) != null ? ERROR : OK;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return OK;
         }
     }
 

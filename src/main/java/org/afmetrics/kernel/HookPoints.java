@@ -68,6 +68,15 @@ final class HookPoints {
         // invoke()V only: the bridge method invoke()Object calls it.
         m.put("org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl$runExecution$execThread$1",
                 Collections.singletonMap("invoke()V", Role.CELL_WORK));
+        // Kotlin kernel 0.11.0-89-1, an earlier build of 0.11: the same evalWithIO, but the cell runs
+        // through JupyterConnection.runExecution on a thread of its own, and its result is one class
+        // whose isInterrupted() and getThrowable() tell the outcome.
+        Map<String, Role> connection = new HashMap<>();
+        connection.put("runExecution", Role.CELL_RESULT);
+        connection.put("interruptExecution", Role.INTERRUPT);
+        m.put("org/jetbrains/kotlinx/jupyter/JupyterConnection", connection);
+        m.put("org/jetbrains/kotlinx/jupyter/JupyterConnection$runExecution$execThread$1",
+                Collections.singletonMap("invoke()V", Role.CELL_WORK));
         // JShell's local execution engine (the test kernels, and kernels using it) runs every
         // snippet on a new thread whose body is a lambda of invoke(Method): lambda$invoke$1 on
         // JDK 17, lambda$invoke$0 on JDK 25, told apart from its other lambdas by the arguments.

@@ -27,7 +27,7 @@ class CellMetricsIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
     /** The same notebook in each kernel's language. */
-    private static final class Cells {
+    static final class Cells {
         final String define;
         final String compute;
         final String writeJson;
@@ -67,7 +67,7 @@ class CellMetricsIT {
                     + " for (int i = 0; i < " + ALLOCATE_MIB + "; i++) { kept.add(new byte[1 << 20]);"
                     + " if (kept.size() > 16) kept.clear(); }");
 
-    private static final Cells KOTLIN = new Cells(
+    static final Cells KOTLIN = new Cells(
             "val events = 1000",
             "events * 2",
             "java.io.File(\"af-metrics.json\").writeText(\"{\\\"entries\\\": $events, \\\"chunks\\\": 4}\")",
@@ -110,12 +110,12 @@ class CellMetricsIT {
                 KOTLIN, "kotlin", "0.11.0-398");
     }
 
-    private void scenario(String name, String language, List<String> argv, Cells cells, String kernel,
+    private static void scenario(String name, String language, List<String> argv, Cells cells, String kernel,
             String kernelVersion) throws Exception {
         scenario(JupyterEnv.create(), name, language, argv, cells, kernel, kernelVersion);
     }
 
-    private void scenario(JupyterEnv env, String name, String language, List<String> argv, Cells cells, String kernel,
+    static void scenario(JupyterEnv env, String name, String language, List<String> argv, Cells cells, String kernel,
             String kernelVersion) throws Exception {
         int port = FreePort.find();
         String user = "carol";

@@ -21,6 +21,40 @@ class CellRecorderTest {
     static final class Interrupted {
     }
 
+    /** Shaped like the single result class of Kotlin kernel 0.11.0-89-1. */
+    public static final class ConnectionExecutionResult {
+        private final Throwable throwable;
+        private final boolean interrupted;
+
+        ConnectionExecutionResult(Throwable throwable, boolean interrupted) {
+            this.throwable = throwable;
+            this.interrupted = interrupted;
+        }
+
+        public Throwable getThrowable() {
+            return throwable;
+        }
+
+        public boolean isInterrupted() {
+            return interrupted;
+        }
+    }
+
+    @Test
+    void classifiesTheSingleResultClassOfTheEarlierKotlinKernelByItsGetters() {
+        CellRecorder r = new CellRecorder();
+        for (ConnectionExecutionResult result : new ConnectionExecutionResult[] {
+                new ConnectionExecutionResult(null, false), new ConnectionExecutionResult(new Exception(), false),
+                new ConnectionExecutionResult(null, true)}) {
+            r.cellStarted();
+            r.cellOutcome(result);
+            r.cellEnded(null);
+        }
+        assertEquals(1, count(r, "ok"));
+        assertEquals(1, count(r, "error"));
+        assertEquals(1, count(r, "interrupted"));
+    }
+
     private static double value(CellRecorder r, String name, String... labels) {
         for (MetricFamilySamples f : r.collect()) {
             for (Sample s : f.samples) {
