@@ -1,18 +1,17 @@
 package org.afmetrics.cli;
 
+import java.util.concurrent.Callable;
 import org.afmetrics.facility.Dashboard;
+import picocli.CommandLine.Command;
 
 /** {@code dashboard}: prints the Grafana dashboard JSON (the repository's agent/grafana/ holds a copy). */
-final class DashboardCommand {
-    private DashboardCommand() {
-    }
-
-    static int run(String[] args) {
-        if (args.length != 0) {
-            System.err.println("usage: java -jar af-metrics-agent.jar dashboard > af-metrics-dashboard.json");
-            return 2;
-        }
+@Command(name = "dashboard", header = "Print the Grafana dashboard JSON.", mixinStandardHelpOptions = true,
+        description = {"Print the Grafana dashboard JSON, ready to import:",
+                "  java -jar af-metrics-agent.jar dashboard > af-metrics-dashboard.json"})
+final class DashboardCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
         System.out.print(Dashboard.render());
-        return 0;
+        return Main.OK;
     }
 }

@@ -35,7 +35,7 @@ public final class BridgeSink implements BiConsumer<Integer, Object> {
             case CellBridge.WORK_START:
                 recorder.workStarted();
                 break;
-            case CellBridge.WORK_END:
+            case CellBridge.WORK_END: // the worker's throwable, if any, is the cell's business
                 recorder.workEnded();
                 break;
             default:

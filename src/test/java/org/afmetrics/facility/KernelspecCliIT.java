@@ -78,7 +78,7 @@ class KernelspecCliIT {
         assertTrue(out.contains("java: agent installed"), out);
         assertFalse(out.contains("python3"), out);
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")));
-        AgentCli.ok(env, "kernelspec", "remove");
+        AgentCli.ok(env, "kernelspec", "remove", "--all");
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")));
     }
 

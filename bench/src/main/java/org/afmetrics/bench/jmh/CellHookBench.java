@@ -105,20 +105,12 @@ public class CellHookBench {
         return ++executionCount;
     }
 
-    /** A worker thread's body as woven (KernelAdvice.CellWork): enter advice, body, exit advice. */
+    /** A worker thread's body as woven (role CELL_WORK): the bridge call at entry and at the exit. */
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     private long wovenWork() {
-        try {
-            CellBridge.workStarted();
-        } catch (Throwable ignored) {
-            // suppress = Throwable.class
-        }
+        CellBridge.workStarted();
         long r = ++executionCount;
-        try {
-            CellBridge.workEnded();
-        } catch (Throwable ignored) {
-            // suppress = Throwable.class
-        }
+        CellBridge.workEnded(null);
         return r;
     }
 
