@@ -59,6 +59,7 @@ public final class AgentRuntime {
             // always hooks (and retransforms the kernel classes already loaded)
             if (explicit || kernelStarting || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
                 // before the host's main runs, so the kernel classes are seen as they load
+                KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
                 KernelHooks.install(instrumentation, explicit);
             }
         }

@@ -23,7 +23,9 @@ public final class KernelPresence {
         }
         ClassLoader system = ClassLoader.getSystemClassLoader();
         for (String hooked : HookPoints.classes()) {
-            if (system.getResource(hooked + ".class") != null) {
+            // the JDK's own JShell engine is hooked for the kernels that run cells on it, but its
+            // presence says nothing: every JDK has it
+            if (!hooked.startsWith(HookPoints.JSHELL_EXECUTION) && system.getResource(hooked + ".class") != null) {
                 return true;
             }
         }
