@@ -9,7 +9,7 @@ import org.afmetrics.facility.RemoteWriteConfigs;
  */
 final class PrometheusCommand {
     static final String USAGE = "usage: java -jar af-metrics-agent.jar prometheus-config [--mode single] [--targets-dir DIR]"
-            + " [--scrape-interval 15s] [--pushgateway HOST:PORT] [--rules-file rules.yml]\n"
+            + " [--scrape-interval 15s] [--pushgateway HOST:PORT] [--rules-file rules.yml] [--job-only]\n"
             + "       java -jar af-metrics-agent.jar prometheus-config --mode node --remote-write URL [--targets-dir DIR]"
             + " [--node NAME] [--scrape-interval 15s]\n"
             + "             [--remote-write-user NAME --remote-write-password-file FILE] [--remote-write-ca-file FILE]"
@@ -25,7 +25,12 @@ final class PrometheusCommand {
         PrometheusAssets.ConfigOptions o = new PrometheusAssets.ConfigOptions();
         RemoteWriteConfigs.NodeOptions n = new RemoteWriteConfigs.NodeOptions();
         String mode = "single";
+        boolean jobOnly = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--job-only")) {
+                jobOnly = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 System.err.println("prometheus-config: " + args[i] + " needs a value\n" + USAGE);
                 return 2;
@@ -85,6 +90,11 @@ final class PrometheusCommand {
                     return 2;
             }
         }
+        if (jobOnly && !mode.equals("single")) {
+            System.err.println("prometheus-config: --job-only is for adding the kernels' job to a server's own config"
+                    + " (--mode single)\n" + USAGE);
+            return 2;
+        }
         switch (mode) {
             case "node":
                 try {
@@ -98,7 +108,7 @@ final class PrometheusCommand {
                 System.out.print(RemoteWriteConfigs.central(o));
                 return 0;
             default:
-                System.out.print(PrometheusAssets.prometheusConfig(o));
+                System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
                 return 0;
         }
     }

@@ -114,7 +114,7 @@ public final class RemoteWriteConfigs {
                 "global", map("scrape_interval", o.scrapeInterval,
                         "scrape_timeout", PrometheusAssets.timeout(o.scrapeInterval),
                         "evaluation_interval", o.scrapeInterval),
-                "rule_files", List.of(o.rulesFile),
+                "rule_files", List.of(PrometheusAssets.globEscaped(o.rulesFile)),
                 "scrape_configs", jobs);
         return comment("Central Prometheus configuration for af-metrics, made by: java -jar af-metrics-agent.jar"
                 + " prometheus-config --mode central\n"
@@ -126,31 +126,24 @@ public final class RemoteWriteConfigs {
                 + render(config);
     }
 
-    /** The kernels' job, as in the single-server configuration: file_sd over the targets directory. */
-    static Map<String, Object> kernelJob(String targetsDir) {
-        String dir = targetsDir.endsWith("/") ? targetsDir.substring(0, targetsDir.length() - 1) : targetsDir;
-        return map("job_name", PrometheusAssets.JOB,
-                "file_sd_configs", List.of(map("files", List.of(dir + "/*.json"), "refresh_interval", "1m")),
-                "relabel_configs", List.of(map(
-                        "source_labels", List.of("__meta_afmetrics_hostname"), "target_label", "host")));
+    /** The kernels' job, the same as in the single-server configuration: file_sd over the targets directory. */
+    private static Map<String, Object> kernelJob(String targetsDir) {
+        PrometheusAssets.ConfigOptions single = new PrometheusAssets.ConfigOptions();
+        single.targetsDir = targetsDir;
+        for (PrometheusAssets.ScrapeJob job : PrometheusAssets.scrapeJobs(single)) {
+            if (PrometheusAssets.JOB.equals(job.config.get("job_name"))) {
+                return job.config;
+            }
+        }
+        throw new IllegalStateException("no " + PrometheusAssets.JOB + " job");
     }
 
     private static String comment(String text) {
-        StringBuilder sb = new StringBuilder();
-        for (String line : text.replace("\r", "").split("\n")) {
-            sb.append("# ").append(line).append('\n');
-        }
-        return sb.toString();
+        return YamlWriter.comment(text, "");
     }
 
-    /** YAML of the tree: JSON is YAML, and Jackson quotes every string as it must be. */
     private static String render(Map<String, Object> tree) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .writerWithDefaultPrettyPrinter().writeValueAsString(tree) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return YamlWriter.dump(tree);
     }
 
     private static Map<String, Object> map(Object... keyValues) {
