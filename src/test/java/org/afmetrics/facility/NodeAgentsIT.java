@@ -93,6 +93,8 @@ class NodeAgentsIT {
             centre.awaitValue("user:afmetrics_kernels:count{user=\"alice\"}", 2, Duration.ofSeconds(30));
             centre.awaitQuery("user:jvm_memory_heap_used_bytes:sum > 0", r -> r.size() == 3, Duration.ofSeconds(30));
 
+            dashboardFiltersByNode(centre, usersByNode);
+
             centre.stop();
             double down = now();
             Thread.sleep(OUTAGE.toMillis());
@@ -131,6 +133,38 @@ class NodeAgentsIT {
             for (int i = running.size() - 1; i >= 0; i--) {
                 running.get(i).close();
             }
+        }
+    }
+
+    /**
+     * The dashboard's node variable lists both nodes, and its "Kernels per user" panel, with one node
+     * chosen and All users, shows that node's users alone.
+     */
+    private static void dashboardFiltersByNode(PrometheusServer centre, Map<String, List<String>> usersByNode)
+            throws Exception {
+        JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Dashboard.render());
+        String nodeQuery = null;
+        for (JsonNode v : dashboard.path("templating").path("list")) {
+            if (v.path("name").asText().equals("node")) {
+                nodeQuery = v.path("query").asText();
+            }
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("label_values\\((.*), node\\)").matcher(
+                String.valueOf(nodeQuery).replace("$job", PrometheusAssets.JOB));
+        assertTrue(m.matches(), "node variable: " + nodeQuery);
+        assertEquals(List.copyOf(usersByNode.keySet()), centre.seriesLabelValues(m.group(1), "node"));
+        String expr = null;
+        for (JsonNode p : dashboard.path("panels")) {
+            if (p.path("title").asText().equals("Kernels per user")) {
+                expr = p.path("targets").get(0).path("expr").asText();
+            }
+        }
+        assertTrue(expr != null && expr.contains("$node"), "Kernels per user: " + expr);
+        for (Map.Entry<String, List<String>> node : usersByNode.entrySet()) {
+            String filled = expr.replace("$job", PrometheusAssets.JOB).replace("$node", node.getKey())
+                    .replace("$user", ".*");
+            JsonNode r = centre.query(filled);
+            assertEquals(new TreeSet<>(node.getValue()), new TreeSet<>(PrometheusServer.labelValues(r, "user")), filled);
         }
     }
 
