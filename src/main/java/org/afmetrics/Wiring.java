@@ -15,6 +15,7 @@ import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
 import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.notebook.NotebookCollector;
+import org.afmetrics.notebook.ParseGate;
 import org.afmetrics.notebook.PushedMetrics;
 
 /**
@@ -40,18 +41,21 @@ final class Wiring {
         if (hotspot != null) {
             registry.register(hotspot);
         }
+        ParseGate oneDocumentAtATime = new ParseGate();
         PushedMetrics pushed = config.flag(ConfigKey.PUSH)
-                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries())
+                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries(),
+                        oneDocumentAtATime)
                 : null;
         NotebookCollector notebook = new NotebookCollector(config.jsonSources(),
                 Paths.get(System.getProperty("user.dir", ".")), config.get(ConfigKey.PREFIX),
-                identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed);
+                identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed,
+                oneDocumentAtATime);
         registry.register(notebook);
         Facility.registryReady(config, registry);
         ExporterServer server;
         try {
             server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
-                    config.jsonMaxBytes(), HttpSecurity.fromConfig(config),
+                    config.pushMaxBytes(), HttpSecurity.fromConfig(config),
                     new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null));
         } catch (java.security.GeneralSecurityException e) {
             throw new java.io.IOException("access control: " + Log.describe(e), e);

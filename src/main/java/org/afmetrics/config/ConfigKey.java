@@ -14,9 +14,10 @@ public enum ConfigKey {
     USER("user", "", "Overrides the detected user (JUPYTERHUB_USER, else the OS user)."),
     SESSION("session", "", "Overrides the detected session (kernel id of the connection file, else the pid)."),
     PREFIX("prefix", "notebook_", "Prefix of metric names made from notebook JSON."),
-    JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest JSON file or pushed body accepted, in bytes."),
+    JSON_MAX_BYTES("json-max-bytes", "16777216", "Largest notebook JSON file accepted, in bytes."),
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
+    PUSH_MAX_BYTES("push-max-bytes", "1048576", "Largest body accepted by POST /notebook-metrics, in bytes."),
     HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
     ONLY_MAIN("only-main", "",
             "Regex on the JVM's main class (or module/class, or jar path): when set, the agent is active only where"
@@ -41,7 +42,9 @@ public enum ConfigKey {
     PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
             "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
     CELL_HOOKS("cell-hooks", "true",
-            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics:"
+                    + " true (where kernel classes are on the class path or the main is a known kernel's), false, or"
+                    + " force (any JVM: kernels that load their classes through a class loader of their own).");
 
     private final String key;
     private final String defaultValue;

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJsonException;
+import org.afmetrics.notebook.ParseGate;
 import org.afmetrics.notebook.PushedMetrics;
 
 /**
@@ -76,7 +77,7 @@ public final class PushEndpoint implements HttpHandler {
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null && parseLong(declared) > maxBytes) {
             pushed.rejectedUnread("too_large", "push of " + declared + " bytes");
-            respond(exchange, 413, error("the body has " + declared + " bytes, over json-max-bytes=" + maxBytes));
+            respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
             return;
         }
         byte[] body;
@@ -84,15 +85,21 @@ public final class PushEndpoint implements HttpHandler {
             body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
         }
         if (body.length > maxBytes) {
-            pushed.rejectedUnread("too_large", "push over json-max-bytes");
-            respond(exchange, 413, error("the body is over json-max-bytes=" + maxBytes + " bytes"));
+            pushed.rejectedUnread("too_large", "push over push-max-bytes");
+            respond(exchange, 413, error("the body is over push-max-bytes=" + maxBytes + " bytes"));
             return;
         }
         try {
             Conversion c = pushed.accept(body, body.length);
             respond(exchange, 200, summary(c));
         } catch (NotebookJsonException e) {
-            respond(exchange, 400, "{\"error\":" + quote(e.getMessage()) + ",\"reason\":" + quote(e.reason()) + "}");
+            int status = 400;
+            if (e.reason().equals(ParseGate.BUSY) || e.reason().equals("out_of_memory")) {
+                // the agent's trouble, not the body's: the same body may well be taken a moment later
+                status = e.reason().equals(ParseGate.BUSY) ? 429 : 503;
+                exchange.getResponseHeaders().set("Retry-After", "1");
+            }
+            respond(exchange, status, "{\"error\":" + quote(e.getMessage()) + ",\"reason\":" + quote(e.reason()) + "}");
         }
     }
 

@@ -25,6 +25,11 @@ public final class Conversion {
         this.messages = Collections.unmodifiableList(messages);
     }
 
+    /** A conversion still to be done, e.g. waiting for its turn at the {@link ParseGate}. */
+    interface Source {
+        Conversion convert() throws NotebookJsonException;
+    }
+
     static Conversion empty() {
         return new Conversion(Collections.emptyList(), 0, 0, Collections.emptyMap(), Collections.emptyList());
     }

@@ -20,10 +20,18 @@ public final class JsonFileSource {
     private final long maxBytes;
     private final int maxSeries;
     private final Set<String> reservedLabels;
+    private final ParseGate gate;
     private Object stamp;
 
     public JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries) {
+        this(path, prefix, reservedLabels, maxBytes, maxSeries, new ParseGate());
+    }
+
+    /** {@code gate}: the agent's one, shared with the other files and the pushed metrics. */
+    public JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries,
+                          ParseGate gate) {
         this.path = path;
+        this.gate = gate;
         this.health = new SourceHealth(path.toString());
         this.prefix = prefix;
         this.reservedLabels = reservedLabels;
@@ -68,16 +76,24 @@ public final class JsonFileSource {
             return;
         }
         try {
-            byte[] buf = readAtMost(path, maxBytes);
-            if (buf == null) {
-                health.failure("too_large", path + " grew over json-max-bytes=" + maxBytes + " while being read");
-                return;
-            }
-            health.success(NotebookJson.convert(buf, buf.length, prefix, reservedLabels, maxSeries, path.toString()));
+            health.success(gate.convert(ParseGate.FILE_WAIT_MS, this::read));
         } catch (NotebookJsonException e) {
+            if (e.reason().equals(ParseGate.BUSY)) {
+                stamp = "not read: " + now; // try again at the next scrape
+            }
             health.failure(e.reason(), path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Streams the file through the converter: only the metrics are held, never the file's bytes,
+     * and a file that grows past json-max-bytes while being read is refused at that byte.
+     */
+    private Conversion read() throws NotebookJsonException {
+        try (InputStream in = Files.newInputStream(path)) {
+            return NotebookJson.convert(in, maxBytes, prefix, reservedLabels, maxSeries, path.toString());
         } catch (IOException | SecurityException e) {
-            health.failure("unreadable", path + ": " + e);
+            throw new NotebookJsonException("unreadable", String.valueOf(e));
         }
     }
 
@@ -85,14 +101,6 @@ public final class JsonFileSource {
         if (!newStamp.equals(stamp)) {
             stamp = newStamp;
             health.failure(reason, message);
-        }
-    }
-
-    /** The whole file, or null when it holds more than {@code max} bytes. */
-    static byte[] readAtMost(Path path, long max) throws IOException {
-        try (InputStream in = Files.newInputStream(path)) {
-            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-            return data.length > max ? null : data;
         }
     }
 }

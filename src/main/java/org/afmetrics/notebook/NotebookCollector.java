@@ -25,12 +25,20 @@ public final class NotebookCollector extends Collector implements Collector.Desc
     private final Set<String> reservedLabels;
     private final long maxBytes;
     private final int maxSeries;
+    private final ParseGate gate;
 
     private Conversion[] mergedFrom = new Conversion[0];
     private List<MetricFamilySamples> merged = Collections.emptyList();
 
     public NotebookCollector(List<String> jsonEntries, Path workingDir, String prefix, Set<String> reservedLabels,
                              long maxBytes, int maxSeries, PushedMetrics pushed) {
+        this(jsonEntries, workingDir, prefix, reservedLabels, maxBytes, maxSeries, pushed, new ParseGate());
+    }
+
+    /** {@code gate}: the agent's one, shared with the pushed metrics. */
+    public NotebookCollector(List<String> jsonEntries, Path workingDir, String prefix, Set<String> reservedLabels,
+                             long maxBytes, int maxSeries, PushedMetrics pushed, ParseGate gate) {
+        this.gate = gate;
         this.patterns = new SourcePatterns(jsonEntries, workingDir);
         this.prefix = prefix;
         this.reservedLabels = reservedLabels;
@@ -61,7 +69,7 @@ public final class NotebookCollector extends Collector implements Collector.Desc
         List<SourceHealth> sources = new ArrayList<>();
         for (Path p : patterns.current()) {
             JsonFileSource s = files.computeIfAbsent(p,
-                    k -> new JsonFileSource(k, prefix, reservedLabels, maxBytes, maxSeries));
+                    k -> new JsonFileSource(k, prefix, reservedLabels, maxBytes, maxSeries, gate));
             s.refresh();
             sources.add(s.health());
         }
@@ -101,7 +109,7 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                             sources.get(i).failure("duplicate_series", s.name + " is also given by another source");
                         }
                     }
-                    byName.put(f.name, new MetricFamilySamples(f.name, f.type, first.help, samples));
+                    byName.put(f.name, new MetricFamilySamples(f.name, first.unit, f.type, first.help, samples));
                 }
             }
         }

@@ -1,15 +1,18 @@
 package org.afmetrics.notebook;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Collector.MetricFamilySamples.Sample;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -17,15 +20,24 @@ import java.util.TreeMap;
 /**
  * Converts a notebook's JSON document into metric families. Three forms are recognised:
  * <ul>
- *   <li>typed: {@code {"metrics":[{"name":…,"type":…,"help":…,"labels":{…},"value":…}]}};</li>
+ *   <li>typed: {@code {"metrics":[{"name":…,"type":…,"unit":…,"help":…,"labels":{…},"value":…}]}}
+ *       (or the list alone);</li>
  *   <li>plain: an object of numbers, nested objects joined with {@code _} (Coffea's
  *       {@code savemetrics} output); fields holding no number are skipped and counted;</li>
  *   <li>list: {@code {"family":[{"metric":{labels},"value":v}]}} (a Prometheus API vector).</li>
  * </ul>
  * The plain and list forms mix freely in one object. Samples carry the document's own labels
  * only; the exporter adds the identity labels, whose names are therefore reserved here.
+ * <p>
+ * The document is read as a stream of tokens and converted as it goes: what is kept is the
+ * metrics themselves, never a tree of the document, and reading stops the moment a limit is
+ * passed (json-max-series, nesting, the length of a name or string, labels per series).
  */
 public final class NotebookJson {
+    /** Labels one series may carry in the document (the identity labels come on top). */
+    static final int MAX_LABELS = 32;
+    /** The typed form's key; at the top level it means that form and no other. */
+    static final String TYPED_KEY = "metrics";
     private static final int MAX_MESSAGES = 20;
 
     private final String prefix;
@@ -49,87 +61,341 @@ public final class NotebookJson {
     /** Parses and converts; a document that cannot be used at all throws. */
     public static Conversion convert(byte[] json, int length, String prefix, Set<String> reservedLabels,
                                      int maxSeries, String source) throws NotebookJsonException {
-        return convert(JsonReader.parse(json, length), prefix, reservedLabels, maxSeries, source);
+        try {
+            return JsonReader.read(json, length, new NotebookJson(prefix, reservedLabels, maxSeries, source)::document);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory();
+        }
     }
 
-    public static Conversion convert(JsonNode root, String prefix, Set<String> reservedLabels, int maxSeries,
-                                     String source)
-            throws NotebookJsonException {
-        NotebookJson c = new NotebookJson(prefix, reservedLabels, maxSeries, source);
-        if (isTypedList(root)) {
-            c.typed(root);
-        } else if (root.isObject() && isTypedList(root.get("metrics"))) {
-            c.typed(root.get("metrics"));
-        } else if (root.isObject()) {
-            c.object("", root);
+    /** As {@link #convert(byte[], int, String, Set, int, String)}, reading at most {@code maxBytes} of a stream. */
+    public static Conversion convert(InputStream json, long maxBytes, String prefix, Set<String> reservedLabels,
+                                     int maxSeries, String source) throws NotebookJsonException {
+        try {
+            return JsonReader.read(json, maxBytes,
+                    new NotebookJson(prefix, reservedLabels, maxSeries, source)::document);
+        } catch (OutOfMemoryError e) {
+            throw outOfMemory();
+        }
+    }
+
+    /**
+     * Whatever the document had made so far is unreachable once its frames are gone, so the
+     * heap it took is back by the time this is built.
+     */
+    private static NotebookJsonException outOfMemory() {
+        return new NotebookJsonException("out_of_memory",
+                "the JVM ran out of heap while this document was read; it is dropped");
+    }
+
+    private Conversion document(JsonParser p) throws IOException, NotebookJsonException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            throw new NotebookJsonException("empty", "the JSON is empty");
+        }
+        if (t == JsonToken.START_ARRAY) {
+            typedList(p, true);
+        } else if (t == JsonToken.START_OBJECT) {
+            topLevelObject(p);
         } else {
-            throw new NotebookJsonException("unsupported", "expected a JSON object (typed, plain or list form), found "
-                    + root.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            throw new NotebookJsonException("unsupported",
+                    "expected a JSON object (typed, plain or list form), found " + kind(t));
         }
-        return c.build();
+        return build();
     }
 
-    private static boolean isTypedList(JsonNode node) {
-        if (node == null || !node.isArray() || node.size() == 0) {
-            return false;
-        }
-        for (JsonNode entry : node) {
-            if (!entry.isObject() || !entry.has("name")) {
-                return false;
+    /**
+     * A top-level object: the typed form when it has the typed key (other keys are then
+     * ignored, as they always were), else plain and list fields.
+     */
+    private void topLevelObject(JsonParser p) throws IOException, NotebookJsonException {
+        boolean typed = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken value = p.nextToken();
+            if (key.equals(TYPED_KEY)) {
+                if (value != JsonToken.START_ARRAY) {
+                    throw nothingUsable("'" + TYPED_KEY + "' is the typed form's list of metrics, but holds "
+                            + kind(value));
+                }
+                if (!typed) {
+                    // fields before it were plain ones, which the typed form ignores
+                    families.clear();
+                    errors.clear();
+                    messages.clear();
+                    series = 0;
+                    skipped = 0;
+                    typed = true;
+                }
+                typedList(p, false);
+            } else if (typed) {
+                p.skipChildren();
+            } else {
+                field(p, key, value);
             }
         }
-        return true;
     }
 
-    private void typed(JsonNode entries) throws NotebookJsonException {
-        for (JsonNode entry : entries) {
-            String rawName = entry.get("name").asText();
-            Collector.Type type = typeOf(entry.path("type").asText("gauge"));
-            if (type == null) {
-                reject("unsupported_type", rawName, "type '" + entry.path("type").asText()
-                        + "' is not one of gauge, counter, untyped");
+    private void typedList(JsonParser p, boolean topLevel) throws IOException, NotebookJsonException {
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.START_OBJECT) {
+                if (topLevel) {
+                    throw new NotebookJsonException("unsupported", "expected a JSON object (typed, plain or list form)"
+                            + " or a list of typed metrics, found a list holding " + kind(t));
+                }
+                throw nothingUsable("the typed form's '" + TYPED_KEY + "' list holds " + kind(t)
+                        + " where each entry must be an object");
+            }
+            Entry e = entry(p, true);
+            if (e.name == null) {
+                reject("invalid_name", "", "an entry of the typed form has no name");
                 continue;
             }
-            JsonNode help = entry.get("help");
-            add(rawName, type, help != null && help.isTextual() ? help.asText() : null,
-                    entry.get("labels"), entry.get("value"));
+            Collector.Type type = typeOf(e.type == null ? "gauge" : e.type);
+            if (type == null) {
+                reject("unsupported_type", e.name, "type '" + e.type + "' is not one of gauge, counter, untyped");
+                continue;
+            }
+            add(e.name, type, e, e.help);
         }
     }
 
-    private void object(String path, JsonNode node) throws NotebookJsonException {
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            String name = path.isEmpty() ? f.getKey() : path + "_" + f.getKey();
-            JsonNode v = f.getValue();
-            if (v.isNumber() || v.isBoolean()) {
-                add(name, Collector.Type.GAUGE, null, null, v);
-            } else if (v.isObject()) {
-                object(name, v);
-            } else if (isListFamily(v)) {
-                for (JsonNode item : v) {
-                    add(name, Collector.Type.GAUGE, null, item.get("metric"), item.get("value"));
+    /** One field of the plain form, named by its path from the top. */
+    private void field(JsonParser p, String name, JsonToken value) throws IOException, NotebookJsonException {
+        switch (value) {
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                Entry plain = new Entry();
+                plain.value = readValue(p, value);
+                add(name, Collector.Type.GAUGE, plain, null);
+                break;
+            case START_OBJECT:
+                checkNameLength(name);
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    field(p, name + "_" + key, p.nextToken());
+                }
+                break;
+            case START_ARRAY:
+                listFamily(p, name);
+                break;
+            default:
+                skipped++; // a string or null: its text is never decoded
+        }
+    }
+
+    /**
+     * An array is a list family when every item is an object with a value; the items are held
+     * until that is known (they count against json-max-series meanwhile).
+     */
+    private void listFamily(JsonParser p, String name) throws IOException, NotebookJsonException {
+        List<Entry> items = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            Entry item = t == JsonToken.START_OBJECT ? entry(p, false) : null;
+            if (item == null || item.value == null) {
+                if (item == null) {
+                    p.skipChildren();
+                }
+                skipRestOfArray(p);
+                skipped++;
+                return;
+            }
+            items.add(item);
+            if (series + items.size() > maxSeries) {
+                throw tooManySeries();
+            }
+        }
+        if (items.isEmpty()) {
+            skipped++;
+            return;
+        }
+        for (Entry item : items) {
+            add(name, Collector.Type.GAUGE, item, null);
+        }
+    }
+
+    private static void skipRestOfArray(JsonParser p) throws IOException {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+        }
+    }
+
+    /** What one typed entry or list item says; unknown keys are skipped unread. */
+    private static final class Entry {
+        String name;
+        String type;
+        String help;
+        String unit;
+        String unitProblem;
+        /** Label names and values in document order: name, value, name, value… */
+        List<String> labels;
+        String labelsProblem;
+        /** Null when the entry has no value at all. */
+        Value value;
+    }
+
+    private Entry entry(JsonParser p, boolean typed) throws IOException, NotebookJsonException {
+        Entry e = new Entry();
+        String labelsKey = typed ? "labels" : "metric";
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken t = p.nextToken();
+            if (key.equals("value")) {
+                e.value = readValue(p, t);
+            } else if (key.equals(labelsKey)) {
+                if (t == JsonToken.START_OBJECT) {
+                    e.labels = readLabels(p);
+                } else if (t != JsonToken.VALUE_NULL) {
+                    e.labelsProblem = "labels must be an object, found " + describe(p, t);
+                    p.skipChildren();
+                }
+            } else if (!typed) {
+                p.skipChildren();
+            } else if (key.equals("name")) {
+                e.name = t.isScalarValue() ? scalarText(p, t) : "";
+                p.skipChildren();
+            } else if (key.equals("type")) {
+                e.type = t == JsonToken.VALUE_NULL ? null : t.isScalarValue() ? scalarText(p, t) : "";
+                p.skipChildren();
+            } else if (key.equals("help")) {
+                e.help = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                p.skipChildren();
+            } else if (key.equals("unit")) {
+                if (t == JsonToken.VALUE_STRING) {
+                    e.unit = p.getText();
+                } else if (t != JsonToken.VALUE_NULL) {
+                    e.unitProblem = "unit must be a string, found " + describe(p, t);
+                    p.skipChildren();
                 }
             } else {
-                skipped++;
+                p.skipChildren();
             }
+        }
+        return e;
+    }
+
+    private static List<String> readLabels(JsonParser p) throws IOException, NotebookJsonException {
+        List<String> labels = new ArrayList<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            if (labels.size() >= 2 * MAX_LABELS) {
+                throw new NotebookJsonException("too_many_labels", "a series has more than " + MAX_LABELS
+                        + " labels; nothing from this document is used");
+            }
+            labels.add(p.currentName());
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.VALUE_STRING) {
+                labels.add(p.getText());
+            } else if (t.isScalarValue()) {
+                labels.add(scalarText(p, t));
+            } else {
+                labels.add(JsonReader.copyAsText(p));
+            }
+        }
+        return labels;
+    }
+
+    /** A value as read, or why it is none. */
+    private static final class Value {
+        final Double number;
+        final String description;
+
+        Value(Double number, String description) {
+            this.number = number;
+            this.description = description;
         }
     }
 
-    private static boolean isListFamily(JsonNode v) {
-        if (!v.isArray() || v.size() == 0) {
-            return false;
-        }
-        for (JsonNode item : v) {
-            if (!item.isObject() || !item.has("value")) {
-                return false;
+    private static Value readValue(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return new Value(p.getDoubleValue(), null);
+            case VALUE_TRUE:
+                return new Value(1.0, null);
+            case VALUE_FALSE:
+                return new Value(0.0, null);
+            case VALUE_STRING: {
+                String text = p.getText();
+                return new Value(parseNumber(text), quoteShort(text));
             }
+            case START_ARRAY: {
+                // [timestamp, "value"] as in the Prometheus HTTP API; the scrape's own time applies
+                Value second = null;
+                int count = 0;
+                JsonToken item;
+                while ((item = p.nextToken()) != JsonToken.END_ARRAY) {
+                    if (++count == 2) {
+                        second = readValue(p, item);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                return count == 2 ? new Value(second.number, "[…, " + second.description + "]")
+                        : new Value(null, "a list of " + count);
+            }
+            default:
+                String d = describe(p, t);
+                p.skipChildren();
+                return new Value(null, d);
         }
-        return true;
+    }
+
+    /** A scalar as text: numbers as JSON writes them, null as {@code null}. */
+    private static String scalarText(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case VALUE_NUMBER_INT:
+                return p.getNumberValue().toString();
+            case VALUE_NUMBER_FLOAT:
+                return String.valueOf(p.getDoubleValue());
+            case VALUE_NULL:
+                return "null";
+            default:
+                return p.getText();
+        }
+    }
+
+    private static String describe(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "a list";
+            case VALUE_STRING:
+                return quoteShort(p.getText());
+            default:
+                return scalarText(p, t);
+        }
+    }
+
+    private static String kind(JsonToken t) {
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "a list";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "a number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            default:
+                return "null";
+        }
+    }
+
+    private static String quoteShort(String text) {
+        return "\"" + (text.length() > 37 ? text.substring(0, 34) + "..." : text) + "\"";
     }
 
     private static Collector.Type typeOf(String t) {
-        switch (t.toLowerCase(java.util.Locale.ROOT)) {
+        switch (t.toLowerCase(Locale.ROOT)) {
             case "gauge":
                 return Collector.Type.GAUGE;
             case "counter":
@@ -142,64 +408,87 @@ public final class NotebookJson {
         }
     }
 
-    private void add(String rawName, Collector.Type type, String help, JsonNode labels, JsonNode valueNode)
-            throws NotebookJsonException {
+    private void checkNameLength(String rawName) throws NotebookJsonException {
+        if (prefix.length() + rawName.length() > JsonReader.MAX_NAME_CHARS) {
+            throw JsonReader.tooLong("the metric name '" + rawName.substring(0, Math.min(40, rawName.length())) + "…' is longer than "
+                    + JsonReader.MAX_NAME_CHARS + " characters");
+        }
+    }
+
+    private void add(String rawName, Collector.Type type, Entry e, String help) throws NotebookJsonException {
         if (rawName.isEmpty()) {
             reject("invalid_name", rawName, "the metric name is empty");
             return;
         }
-        String name = MetricNames.metricName(prefix + rawName);
-        String familyName = name;
-        String sampleName = name;
-        if (type == Collector.Type.COUNTER) {
-            familyName = name.endsWith("_total") ? name.substring(0, name.length() - "_total".length()) : name;
-            sampleName = familyName + "_total";
+        checkNameLength(rawName);
+        String unit = "";
+        if (e.unitProblem != null) {
+            reject("invalid_unit", rawName, e.unitProblem);
+            return;
         }
-        Double value = valueOf(valueNode);
+        if (e.unit != null && !e.unit.isEmpty()) {
+            if (!isUnit(e.unit)) {
+                reject("invalid_unit", rawName, "unit '" + e.unit + "' is not made of letters, digits and _");
+                return;
+            }
+            unit = e.unit;
+        }
+        String familyName = MetricNames.metricName(prefix + rawName);
+        if (type == Collector.Type.COUNTER && familyName.endsWith("_total")) {
+            familyName = familyName.substring(0, familyName.length() - "_total".length());
+        }
+        if (!unit.isEmpty() && !familyName.endsWith("_" + unit)) {
+            familyName = familyName + "_" + unit;
+        }
+        String sampleName = type == Collector.Type.COUNTER ? familyName + "_total" : familyName;
+        Double value = e.value == null ? null : e.value.number;
         if (value == null) {
-            reject("invalid_value", rawName, "value " + describe(valueNode) + " is not a number");
+            reject("invalid_value", rawName, "value " + (e.value == null ? "(missing)" : e.value.description)
+                    + " is not a number");
             return;
         }
         if (type == Collector.Type.COUNTER && (value < 0 || value.isNaN())) {
             reject("invalid_value", rawName, "a counter cannot be " + value);
             return;
         }
+        if (e.labelsProblem != null) {
+            reject("invalid_labels", rawName, e.labelsProblem);
+            return;
+        }
         Map<String, String> own = new TreeMap<>();
-        if (labels != null && !labels.isNull()) {
-            if (!labels.isObject()) {
-                reject("invalid_labels", rawName, "labels must be an object, found " + describe(labels));
-                return;
-            }
-            Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> l = it.next();
-                if (l.getKey().equals("__name__")) {
+        if (e.labels != null) {
+            for (int i = 0; i < e.labels.size(); i += 2) {
+                String raw = e.labels.get(i);
+                if (raw.equals("__name__")) {
                     continue;
                 }
-                String ln = MetricNames.labelName(l.getKey());
+                String ln = MetricNames.labelName(raw);
                 if (ln.isEmpty() || ln.startsWith("__")) {
-                    reject("invalid_label", rawName, "label name '" + l.getKey() + "' is reserved or empty");
+                    reject("invalid_label", rawName, "label name '" + raw + "' is reserved or empty");
                     return;
                 }
                 if (reservedLabels.contains(ln)) {
                     reject("label_clash", rawName, "label '" + ln + "' is set by the agent (identity labels win)");
                     return;
                 }
-                if (own.put(ln, l.getValue().isTextual() ? l.getValue().asText() : l.getValue().toString()) != null) {
+                if (own.put(ln, e.labels.get(i + 1)) != null) {
                     reject("invalid_label", rawName, "label '" + ln + "' appears twice after sanitising");
                     return;
                 }
             }
         }
-        List<String> names = new ArrayList<>(own.keySet());
-        List<String> values = new ArrayList<>(own.values());
         FamilyBuilder family = families.get(familyName);
         if (family == null) {
-            family = new FamilyBuilder(familyName, type,
+            family = new FamilyBuilder(familyName, unit, type,
                     help != null ? help : "Notebook metric '" + rawName + "' from " + source);
             families.put(familyName, family);
         } else if (family.type != type) {
-            reject("type_conflict", rawName, "'" + familyName + "' is already a " + family.type.name().toLowerCase(java.util.Locale.ROOT));
+            reject("type_conflict", rawName, "'" + familyName + "' is already a "
+                    + family.type.name().toLowerCase(Locale.ROOT));
+            return;
+        } else if (!unit.isEmpty() && !unit.equals(family.unit)) {
+            reject("type_conflict", rawName, "'" + familyName + "' already has "
+                    + (family.unit.isEmpty() ? "no unit" : "the unit " + family.unit));
             return;
         }
         if (!family.seriesKeys.add(sampleName + own)) {
@@ -207,30 +496,28 @@ public final class NotebookJson {
             return;
         }
         if (++series > maxSeries) {
-            throw new NotebookJsonException("too_many_series",
-                    "more than " + maxSeries + " series (json-max-series); nothing from this document is used");
+            throw tooManySeries();
         }
-        family.samples.add(new Sample(sampleName, names, values, value));
+        family.samples.add(new Sample(sampleName, new ArrayList<>(own.keySet()), new ArrayList<>(own.values()), value));
     }
 
-    private static Double valueOf(JsonNode v) {
-        if (v == null) {
-            return null;
+    private static boolean isUnit(String unit) {
+        for (int i = 0; i < unit.length(); i++) {
+            char c = unit.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+                return false;
+            }
         }
-        if (v.isNumber()) {
-            return v.doubleValue();
-        }
-        if (v.isBoolean()) {
-            return v.booleanValue() ? 1.0 : 0.0;
-        }
-        if (v.isTextual()) {
-            return parseNumber(v.asText());
-        }
-        if (v.isArray() && v.size() == 2) {
-            // [timestamp, "value"] as in the Prometheus HTTP API; the scrape's own time applies
-            return valueOf(v.get(1));
-        }
-        return null;
+        return true;
+    }
+
+    private NotebookJsonException tooManySeries() {
+        return new NotebookJsonException("too_many_series",
+                "more than " + maxSeries + " series (json-max-series); nothing from this document is used");
+    }
+
+    private static NotebookJsonException nothingUsable(String why) {
+        return new NotebookJsonException("nothing_usable", why + "; nothing from this document is used");
     }
 
     private static Double parseNumber(String text) {
@@ -254,14 +541,6 @@ public final class NotebookJson {
         }
     }
 
-    private static String describe(JsonNode n) {
-        if (n == null) {
-            return "(missing)";
-        }
-        String s = n.toString();
-        return s.length() > 40 ? s.substring(0, 37) + "..." : s;
-    }
-
     private void reject(String reason, String rawName, String message) {
         errors.merge(reason, 1, Integer::sum);
         if (messages.size() < MAX_MESSAGES) {
@@ -269,23 +548,38 @@ public final class NotebookJson {
         }
     }
 
-    private Conversion build() {
+    /**
+     * A document that had fields or entries but gave not one series is refused as a whole (the
+     * last good values stay), so a document written by mistake does not silently empty the
+     * metrics. One with nothing in it at all ({@code {}}, {@code {"metrics": []}}) is taken: it
+     * says there is nothing to report now.
+     */
+    private Conversion build() throws NotebookJsonException {
+        if (series == 0 && (skipped > 0 || !errors.isEmpty())) {
+            String first = messages.isEmpty() ? "" : " (first problem: " + messages.get(0) + ")";
+            throw nothingUsable(errors.isEmpty() ? "every field held no number (" + skipped + " skipped)"
+                    : "every metric was rejected: " + errors + first);
+        }
         List<MetricFamilySamples> out = new ArrayList<>(families.size());
         for (FamilyBuilder f : families.values()) {
-            out.add(new MetricFamilySamples(f.name, f.type, f.help, Collections.unmodifiableList(f.samples)));
+            if (!f.samples.isEmpty()) {
+                out.add(new MetricFamilySamples(f.name, f.unit, f.type, f.help, Collections.unmodifiableList(f.samples)));
+            }
         }
         return new Conversion(out, series, skipped, errors, messages);
     }
 
     private static final class FamilyBuilder {
         final String name;
+        final String unit;
         final Collector.Type type;
         final String help;
         final List<Sample> samples = new ArrayList<>();
         final Set<String> seriesKeys = new HashSet<>();
 
-        FamilyBuilder(String name, Collector.Type type, String help) {
+        FamilyBuilder(String name, String unit, Collector.Type type, String help) {
             this.name = name;
+            this.unit = unit;
             this.type = type;
             this.help = help;
         }

@@ -13,16 +13,24 @@ public final class PushedMetrics {
     private final String prefix;
     private final Set<String> reservedLabels;
     private final int maxSeries;
+    private final ParseGate gate;
 
     public PushedMetrics(String prefix, Set<String> reservedLabels, int maxSeries) {
+        this(prefix, reservedLabels, maxSeries, new ParseGate());
+    }
+
+    /** {@code gate}: the agent's one, shared with its JSON files. */
+    public PushedMetrics(String prefix, Set<String> reservedLabels, int maxSeries, ParseGate gate) {
         this.prefix = prefix;
         this.reservedLabels = reservedLabels;
         this.maxSeries = maxSeries;
+        this.gate = gate;
     }
 
     public Conversion accept(byte[] body, int length) throws NotebookJsonException {
         try {
-            Conversion c = NotebookJson.convert(body, length, prefix, reservedLabels, maxSeries, SOURCE);
+            Conversion c = gate.convert(ParseGate.PUSH_WAIT_MS,
+                    () -> NotebookJson.convert(body, length, prefix, reservedLabels, maxSeries, SOURCE));
             health.success(c);
             return c;
         } catch (NotebookJsonException e) {

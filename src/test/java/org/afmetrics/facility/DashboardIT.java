@@ -152,6 +152,17 @@ class DashboardIT {
                 }));
             }
         }
+        for (JsonNode annotation : dashboard.path("annotations").path("list")) {
+            if (!annotation.has("expr")) {
+                continue;
+            }
+            String expr = annotation.path("expr").asText();
+            tests.add(DynamicTest.dynamicTest("annotation " + annotation.path("name").asText(), () -> {
+                String filled = substitute(expr);
+                assertFalse(filled.contains("$"), "an unfilled variable in " + filled);
+                assertTrue(prometheus.awaitQuery(filled, r -> r.size() > 0, Duration.ofSeconds(30)).size() > 0);
+            }));
+        }
         return tests.stream();
     }
 

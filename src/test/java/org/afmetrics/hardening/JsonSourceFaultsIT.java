@@ -12,151 +12,258 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.HostDriver;
 import org.afmetrics.testing.Http;
 import org.afmetrics.testing.Promtool;
 import org.afmetrics.testing.apps.ScriptedHostMain;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A notebook's JSON file goes wrong in every way we know of, one after the other, under a
- * running agent: the last good values stay exported, each reason is counted and told once, and
- * the host exits as it would without the agent.
+ * A notebook's JSON file goes wrong in every way we know of, one row at a time, under one
+ * running agent: a fault keeps the last good values exported, its reason is counted and told
+ * once; a document right at a limit is taken. At the end the host exits as it would without
+ * the agent.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JsonSourceFaultsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int MAX_SERIES = 1000;
+    private static final int MAX_BYTES = 16 * 1024 * 1024;
+    private static final int MAX_DEPTH = 200;
+    private static final int MAX_NAME = 1024;
+    private static final int MAX_STRING = 65536;
+    private static final int MAX_LABELS = 32;
     private static final String GOOD = "{\"metrics\":["
             + "{\"name\":\"events_total\",\"type\":\"counter\",\"value\":100},"
             + "{\"name\":\"temperature\",\"type\":\"gauge\",\"value\":21.5,\"labels\":{\"room\":\"a\"}}]}";
 
     @TempDir
-    Path dir;
+    static Path dir;
     private Path json;
     private long mtime = System.currentTimeMillis() - 3_600_000;
+    private ChildJvm.Running baseline;
+    private ChildJvm.Running jvm;
+    private String url;
 
-    @Test
-    void lastGoodValuesStayAndEveryReasonIsCounted() throws Exception {
+    /** What a row does to the file. */
+    interface Fault {
+        void apply(JsonSourceFaultsIT test) throws Exception;
+    }
+
+    @BeforeAll
+    void start() throws Exception {
         json = dir.resolve("af-metrics.json");
         write(GOOD);
-        try (ChildJvm.Running baseline = ChildJvm.main(ScriptedHostMain.class).start();
-             ChildJvm.Running jvm = ChildJvm.main(ScriptedHostMain.class).agent("port=0").workDir(dir).start()) {
-            String url = jvm.awaitExporterUrl(WAIT);
-            assertGoodKept(Http.scrape(url));
+        baseline = ChildJvm.main(ScriptedHostMain.class).start();
+        jvm = ChildJvm.main(ScriptedHostMain.class).agent("port=0,json-max-series=" + MAX_SERIES)
+                .workDir(dir).start();
+        url = jvm.awaitExporterUrl(WAIT);
+    }
 
-            Files.delete(json);
-            expectKept(url, "missing", 1);
-            write("");
-            expectKept(url, "empty", 1);
-            byte[] garbage = new byte[4096];
-            new Random(5).nextBytes(garbage);
-            garbage[0] = (byte) 0x89; // a PNG's first byte: not the start of any JSON value
-            write(garbage);
-            expectKept(url, "malformed", 1);
-            write(GOOD.substring(0, GOOD.length() / 2));
-            expectKept(url, "truncated", 1);
-            write("{\"a\":");
-            try (RandomAccessFile f = new RandomAccessFile(json.toFile(), "rw")) {
-                f.setLength(100L * 1024 * 1024);
-            }
-            touch();
-            expectKept(url, "too_large", 1);
-            write("{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000));
-            expectKept(url, "too_deep", 1);
-            StringBuilder million = new StringBuilder(13_000_000).append('{');
-            for (int i = 0; i < 1_000_000; i++) {
-                million.append(i == 0 ? "" : ",").append("\"s").append(i).append("\":").append(i % 10);
-            }
-            write(million.append('}').toString());
-            expectKept(url, "too_many_series", 1);
-
-            Files.delete(json);
-            Files.createDirectory(json);
-            expectKept(url, "unreadable", 1);
-            Files.delete(json);
-            Files.createSymbolicLink(json, dir.resolve("loop-a"));
-            Files.createSymbolicLink(dir.resolve("loop-a"), dir.resolve("loop-b"));
-            Files.createSymbolicLink(dir.resolve("loop-b"), dir.resolve("loop-a"));
-            expectKept(url, "unreadable", 2);
-            Files.delete(json);
-            Process mkfifo = new ProcessBuilder("mkfifo", json.toString()).inheritIO().start();
-            assertEquals(0, mkfifo.waitFor());
-            expectKept(url, "unreadable", 3); // a FIFO would block a reader that opened it: never opened
-            Files.delete(json);
-
-            write("{\"metrics\":["
-                    + "{\"name\":\"events_total\",\"type\":\"counter\",\"value\":60},"
-                    + "{\"name\":\"temperature\",\"type\":\"gauge\",\"value\":\"NaN\",\"labels\":{\"room\":\"a\"}},"
-                    + "{\"name\":\"hot\",\"value\":\"+Inf\"},"
-                    + "{\"name\":\"cold\",\"value\":-1e400},"
-                    + "{\"name\":\"huge\",\"value\":1.5e308},"
-                    + "{\"name\":\"bad_counter\",\"type\":\"counter\",\"value\":\"NaN\"},"
-                    + "{\"name\":\"Überstunden größe\",\"value\":1},"
-                    + "{\"name\":\"\",\"value\":1},"
-                    + "{\"name\":\"9lives\",\"value\":9},"
-                    + "{\"name\":\"quoted\",\"labels\":{\"q\":\"say \\\"hi\\\"\",\"b\":\"C:\\\\dir\\\\\","
-                    + "\"n\":\"two\\nlines\",\"ü\":\"ö\"},\"value\":1},"
-                    + "{\"name\":\"dup\",\"labels\":{\"k\":\"v\"},\"value\":1},"
-                    + "{\"name\":\"dup\",\"labels\":{\"k\":\"v\"},\"value\":2}]}");
-            Exposition e = Http.scrape(url);
-            assertEquals(100, e.find("notebook_events_total").value, "a counter does not go down");
-            assertTrue(Double.isNaN(e.find("notebook_temperature", "room", "a").value));
-            assertEquals(Double.POSITIVE_INFINITY, e.find("notebook_hot").value);
-            assertEquals(Double.NEGATIVE_INFINITY, e.find("notebook_cold").value);
-            assertEquals(1.5e308, e.find("notebook_huge").value);
-            assertNull(e.find("notebook_bad_counter_total"));
-            assertEquals(1, e.find("notebook__berstunden_gr__e").value);
-            assertEquals(9, e.find("notebook_9lives").value);
-            Exposition.Sample quoted = e.find("notebook_quoted");
-            assertEquals("say \"hi\"", quoted.labels.get("q"));
-            assertEquals("C:\\dir\\", quoted.labels.get("b"));
-            assertEquals("two\nlines", quoted.labels.get("n"));
-            assertEquals("ö", quoted.labels.get("_"));
-            assertEquals(1, e.find("notebook_dup").value, "the first of two equal series is kept");
-            Map<String, Double> errors = errors(e);
-            assertEquals(1, errors.get("counter_decreased"));
-            assertEquals(1, errors.get("invalid_value"));
-            assertEquals(1, errors.get("invalid_name"));
-            assertEquals(1, errors.get("duplicate_series"));
-            Promtool.Result lint = Promtool.checkMetrics(e.text());
-            assertEquals(0, lint.exitCode, lint.toString());
-
-            write("{\"metrics\":[{\"name\":\"events_total\",\"type\":\"counter\",\"value\":0}]}");
-            assertEquals(0, Http.scrape(url).find("notebook_events_total").value, "back to 0 is a reset");
-            write("{\"metrics\":[{\"name\":\"events_total\",\"type\":\"counter\",\"value\":7}]}");
-            e = Http.scrape(url);
-            assertEquals(7, e.find("notebook_events_total").value);
-            assertEquals(1, errors(e).get("counter_decreased"));
-
-            HostDriver.send(baseline, "exit 3");
-            HostDriver.send(jvm, "exit 3");
-            assertEquals(3, baseline.awaitExit(WAIT));
-            assertEquals(3, jvm.awaitExit(WAIT));
-            assertEquals(baseline.stdout(), jvm.stdout());
-            assertEquals(HostDriver.hostStderr(baseline), HostDriver.hostStderr(jvm));
-            List<String> said = HostDriver.agentComplaints(jvm);
-            for (String reason : List.of("missing", "empty", "malformed", "truncated", "too_large", "too_deep",
-                    "too_many_series", "unreadable", "counter_decreased", "invalid_value", "invalid_name",
-                    "duplicate_series")) {
-                List<String> lines = said.stream().filter(l -> l.contains(": " + reason + " ("))
-                        .collect(Collectors.toList());
-                assertEquals(1, lines.size(), reason + " is told once: " + said);
-            }
-            assertEquals(12, said.size(), "one line per reason, nothing else: " + said);
+    @AfterAll
+    void stop() {
+        if (jvm != null) {
+            jvm.close();
+        }
+        if (baseline != null) {
+            baseline.close();
         }
     }
 
-    private void expectKept(String url, String reason, int count) throws Exception {
+    static Stream<Arguments> faults() {
+        return Stream.of(
+                row("file removed", "missing", t -> Files.delete(t.json)),
+                row("empty file", "empty", t -> t.write("")),
+                row("random bytes", "malformed", t -> {
+                    byte[] garbage = new byte[4096];
+                    new Random(5).nextBytes(garbage);
+                    garbage[0] = (byte) 0x89; // a PNG's first byte: not the start of any JSON value
+                    t.write(garbage);
+                }),
+                row("half written", "truncated", t -> t.write(GOOD.substring(0, GOOD.length() / 2))),
+                row("100 MB, sparse", "too_large", t -> {
+                    t.write("{\"a\":");
+                    try (RandomAccessFile f = new RandomAccessFile(t.json.toFile(), "rw")) {
+                        f.setLength(100L * 1024 * 1024);
+                    }
+                    t.touch();
+                }),
+                row("exactly json-max-bytes", null, t -> t.write(padded("{\"n\":1}", MAX_BYTES))),
+                row("one byte over json-max-bytes", "too_large", t -> t.write(padded("{\"n\":1}", MAX_BYTES + 1))),
+                row("nested 100 000 deep", "too_deep", t -> t.write(nested(100_000))),
+                row("nested exactly as deep as allowed", null, t -> t.write(nested(MAX_DEPTH))),
+                row("nested one level deeper", "too_deep", t -> t.write(nested(MAX_DEPTH + 1))),
+                row("950 000 fields in 13 MB", "too_many_series", t -> t.write(fields(950_000))),
+                row("exactly json-max-series", null, t -> t.write(fields(MAX_SERIES))),
+                row("one series over json-max-series", "too_many_series", t -> t.write(fields(MAX_SERIES + 1))),
+                row("a key of the longest length", null, t -> t.write(labelled("k".repeat(MAX_NAME), "v"))),
+                row("a huge key", "too_long", t -> t.write(labelled("k".repeat(MAX_NAME + 1), "v"))),
+                row("a label value of the longest length", null, t -> t.write(labelled("k", "v".repeat(MAX_STRING)))),
+                row("a huge label value", "too_long", t -> t.write(labelled("k", "v".repeat(10 * 1024 * 1024)))),
+                row("a huge string in a skipped field", null,
+                        t -> t.write("{\"note\":\"" + "x".repeat(10 * 1024 * 1024) + "\",\"n\":1}")),
+                row("as many labels as a series may have", null, t -> t.write(manyLabels(MAX_LABELS))),
+                row("one label more", "too_many_labels", t -> t.write(manyLabels(MAX_LABELS + 1))),
+                row("every field skipped", "nothing_usable",
+                        t -> t.write("{\"columns\":[\"Jet_eta\",\"nJet\"],\"dataset\":\"SingleMu\"}")),
+                row("typed key holding no list", "nothing_usable", t -> t.write("{\"metrics\":{\"events\":1}}")),
+                row("a directory", "unreadable", t -> {
+                    Files.delete(t.json);
+                    Files.createDirectory(t.json);
+                }),
+                row("a symlink loop", "unreadable", t -> {
+                    Files.delete(t.json);
+                    Files.createSymbolicLink(t.json, dir.resolve("loop-a"));
+                    Files.createSymbolicLink(dir.resolve("loop-a"), dir.resolve("loop-b"));
+                    Files.createSymbolicLink(dir.resolve("loop-b"), dir.resolve("loop-a"));
+                }),
+                // a FIFO would block a reader that opened it: it is never opened
+                row("a FIFO", "unreadable", t -> {
+                    Files.delete(t.json);
+                    Process mkfifo = new ProcessBuilder("mkfifo", t.json.toString()).inheritIO().start();
+                    assertEquals(0, mkfifo.waitFor());
+                }));
+    }
+
+    private static Arguments row(String name, String reason, Fault fault) {
+        return Arguments.of(name, reason, fault);
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("faults")
+    void aFaultKeepsTheLastGoodValuesAndADocumentAtALimitIsTaken(String row, String reason, Fault fault)
+            throws Exception {
+        restoreGood();
+        Map<String, Double> before = errors(Http.scrape(url));
+        fault.apply(this);
         Exposition e = Http.scrape(url);
+        Map<String, Double> after = errors(e);
+        if (reason == null) {
+            assertEquals(before, after, row + ": taken without complaint");
+            assertNull(e.find("notebook_temperature", "room", "a"), row + ": replaces the good document");
+            assertTrue(e.find("afmetrics_json_series", "source", json.toString()).value > 0, e.text());
+            return;
+        }
         assertGoodKept(e);
-        assertEquals((double) count, errors(e).get(reason), reason + " counted: " + errors(e));
+        assertEquals(before.getOrDefault(reason, 0.0) + 1, after.get(reason), row + " counted as " + reason);
+        after.remove(reason);
+        before.remove(reason);
+        assertEquals(before, after, "no other reason counted");
+        assertEquals(1, toldAbout(reason).size(), reason + " is told once: " + HostDriver.agentComplaints(jvm));
+    }
+
+    @Order(2)
+    @Test
+    void badSamplesAreRefusedOneByOneAndTheRestIsExported() throws Exception {
+        restoreGood();
+        write("{\"metrics\":["
+                + "{\"name\":\"events_total\",\"type\":\"counter\",\"value\":60},"
+                + "{\"name\":\"temperature\",\"type\":\"gauge\",\"value\":\"NaN\",\"labels\":{\"room\":\"a\"}},"
+                + "{\"name\":\"hot\",\"value\":\"+Inf\"},"
+                + "{\"name\":\"cold\",\"value\":-1e400},"
+                + "{\"name\":\"huge\",\"value\":1.5e308},"
+                + "{\"name\":\"bad_counter\",\"type\":\"counter\",\"value\":\"NaN\"},"
+                + "{\"name\":\"Überstunden größe\",\"value\":1},"
+                + "{\"name\":\"\",\"value\":1},"
+                + "{\"name\":\"9lives\",\"value\":9},"
+                + "{\"name\":\"quoted\",\"labels\":{\"q\":\"say \\\"hi\\\"\",\"b\":\"C:\\\\dir\\\\\","
+                + "\"n\":\"two\\nlines\",\"ü\":\"ö\"},\"value\":1},"
+                + "{\"name\":\"dup\",\"labels\":{\"k\":\"v\"},\"value\":1},"
+                + "{\"name\":\"dup\",\"labels\":{\"k\":\"v\"},\"value\":2}]}");
+        Exposition e = Http.scrape(url);
+        assertEquals(100, e.find("notebook_events_total").value, "a counter does not go down");
+        assertTrue(Double.isNaN(e.find("notebook_temperature", "room", "a").value));
+        assertEquals(Double.POSITIVE_INFINITY, e.find("notebook_hot").value);
+        assertEquals(Double.NEGATIVE_INFINITY, e.find("notebook_cold").value);
+        assertEquals(1.5e308, e.find("notebook_huge").value);
+        assertNull(e.find("notebook_bad_counter_total"));
+        assertEquals(1, e.find("notebook__berstunden_gr__e").value);
+        assertEquals(9, e.find("notebook_9lives").value);
+        Exposition.Sample quoted = e.find("notebook_quoted");
+        assertEquals("say \"hi\"", quoted.labels.get("q"));
+        assertEquals("C:\\dir\\", quoted.labels.get("b"));
+        assertEquals("two\nlines", quoted.labels.get("n"));
+        assertEquals("ö", quoted.labels.get("_"));
+        assertEquals(1, e.find("notebook_dup").value, "the first of two equal series is kept");
+        Map<String, Double> errors = errors(e);
+        assertEquals(1, errors.get("counter_decreased"));
+        assertEquals(1, errors.get("invalid_value"));
+        assertEquals(1, errors.get("invalid_name"));
+        assertEquals(1, errors.get("duplicate_series"));
+        Promtool.Result lint = Promtool.checkMetrics(e.text());
+        assertEquals(0, lint.exitCode, lint.toString());
+        for (String reason : List.of("counter_decreased", "invalid_value", "invalid_name", "duplicate_series")) {
+            assertEquals(1, toldAbout(reason).size(), reason + " is told once");
+        }
+    }
+
+    @Order(3)
+    @Test
+    void aCounterBackAtZeroIsAReset() throws Exception {
+        restoreGood();
+        double decreased = errors(Http.scrape(url)).getOrDefault("counter_decreased", 0.0);
+        write("{\"metrics\":[{\"name\":\"events_total\",\"type\":\"counter\",\"value\":0}]}");
+        assertEquals(0, Http.scrape(url).find("notebook_events_total").value, "back to 0 is a reset");
+        write("{\"metrics\":[{\"name\":\"events_total\",\"type\":\"counter\",\"value\":7}]}");
+        Exposition e = Http.scrape(url);
+        assertEquals(7, e.find("notebook_events_total").value);
+        assertEquals(decreased, errors(e).getOrDefault("counter_decreased", 0.0), "a reset is no decrease");
+    }
+
+    @Order(4)
+    @Test
+    void theHostRunsAndExitsAsWithoutTheAgent() throws Exception {
+        HostDriver.send(baseline, "exit 3");
+        HostDriver.send(jvm, "exit 3");
+        assertEquals(3, baseline.awaitExit(WAIT));
+        assertEquals(3, jvm.awaitExit(WAIT));
+        assertEquals(baseline.stdout(), jvm.stdout());
+        assertEquals(HostDriver.hostStderr(baseline), HostDriver.hostStderr(jvm));
+        List<String> said = HostDriver.agentComplaints(jvm);
+        TreeSet<String> reasons = new TreeSet<>();
+        for (String line : said) {
+            int at = line.indexOf(json + ": ");
+            assertTrue(at >= 0, "every complaint is about the file: " + line);
+            String rest = line.substring(at + json.toString().length() + 2);
+            assertTrue(reasons.add(rest.substring(0, rest.indexOf(' '))), "one line per reason: " + said);
+        }
+        assertTrue(reasons.size() >= 10, "the rows above were told: " + reasons);
+    }
+
+    /** The good document, back in place after whatever the row before left. */
+    private void restoreGood() throws Exception {
+        for (Path p : Arrays.asList(json, dir.resolve("loop-a"), dir.resolve("loop-b"))) {
+            Files.deleteIfExists(p);
+        }
+        write(GOOD);
+        assertGoodKept(Http.scrape(url));
+    }
+
+    private List<String> toldAbout(String reason) {
+        return HostDriver.agentComplaints(jvm).stream().filter(l -> l.contains(json + ": " + reason + " ("))
+                .collect(Collectors.toList());
     }
 
     private static void assertGoodKept(Exposition e) {
@@ -172,6 +279,39 @@ class JsonSourceFaultsIT {
                 out.put(s.labels.get("reason"), s.value);
             }
         }
+        return out;
+    }
+
+    private static String nested(int depth) {
+        return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
+    }
+
+    private static String fields(int n) {
+        StringBuilder sb = new StringBuilder(n * 14).append('{');
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"s").append(i).append("\":").append(i % 10);
+        }
+        return sb.append('}').toString();
+    }
+
+    private static String labelled(String labelName, String labelValue) {
+        return "{\"m\":[{\"metric\":{\"" + labelName + "\":\"" + labelValue + "\"},\"value\":1}]}";
+    }
+
+    private static String manyLabels(int n) {
+        StringBuilder sb = new StringBuilder("{\"metrics\":[{\"name\":\"x\",\"value\":1,\"labels\":{");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"l").append(i).append("\":\"v\"");
+        }
+        return sb.append("}}]}").toString();
+    }
+
+    /** {@code doc} followed by spaces up to exactly {@code length} bytes. */
+    private static byte[] padded(String doc, int length) {
+        byte[] out = new byte[length];
+        Arrays.fill(out, (byte) ' ');
+        byte[] d = doc.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(d, 0, out, 0, d.length);
         return out;
     }
 

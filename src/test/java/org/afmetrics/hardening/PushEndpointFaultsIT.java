@@ -37,7 +37,7 @@ class PushEndpointFaultsIT {
     @Test
     void abusiveRequestsAreRefusedAndTheLastPushStays() throws Exception {
         try (ChildJvm.Running baseline = ChildJvm.main(ScriptedHostMain.class).start();
-             ChildJvm.Running jvm = ChildJvm.main(ScriptedHostMain.class).agent("port=0,json-max-bytes=2000")
+             ChildJvm.Running jvm = ChildJvm.main(ScriptedHostMain.class).agent("port=0,push-max-bytes=2000")
                      .workDir(dir).start()) {
             String url = jvm.awaitExporterUrl(WAIT);
             String push = url.replace("/metrics", "/notebook-metrics");

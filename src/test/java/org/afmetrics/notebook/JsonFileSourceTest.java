@@ -78,4 +78,15 @@ class JsonFileSourceTest {
         assertEquals(Map.of("unreadable", 1L), looped.health().errors());
         assertEquals(1, value(s, "notebook_a"));
     }
+
+    @Test
+    void aStreamLongerThanTheLimitIsRefusedAtTheFirstByteOver() {
+        byte[] doc = "{\"a\": 1, \"b\": 2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        NotebookJsonException e = org.junit.jupiter.api.Assertions.assertThrows(NotebookJsonException.class,
+                () -> NotebookJson.convert(new java.io.ByteArrayInputStream(doc), doc.length - 1, "notebook_",
+                        NotebookJsonTest.RESERVED, 100, "s"));
+        assertEquals("too_large", e.reason());
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> NotebookJson.convert(
+                new java.io.ByteArrayInputStream(doc), doc.length, "notebook_", NotebookJsonTest.RESERVED, 100, "s"));
+    }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class NotebookJsonTest {
     static final Set<String> RESERVED = Set.of("user", "session", "notebook", "kernel");
@@ -163,5 +165,191 @@ class NotebookJsonTest {
     void labelValuesKeepQuotesBackslashesAndNewlines() throws Exception {
         Conversion c = convert("{\"m\":[{\"metric\":{\"path\":\"C:\\\\data\\n\\\"x\\\"\"},\"value\":1}]}");
         assertEquals("C:\\data\n\"x\"", family(c, "notebook_m").samples.get(0).labelValues.get(0));
+    }
+
+    static String plainFields(int n) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"s").append(i).append("\":").append(i % 10);
+        }
+        return sb.append('}').toString();
+    }
+
+    static String nested(int depth) {
+        return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
+    }
+
+    static String reason(String json) {
+        return assertThrows(NotebookJsonException.class, () -> convert(json)).reason();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "series: exactly json-max-series,     series-at,    ",
+        "series: one over json-max-series,    series-over,  too_many_series",
+        "nesting: exactly the most,           depth-at,     ",
+        "nesting: one level deeper,           depth-over,   too_deep",
+        "key: longest,                        key-at,       ",
+        "key: one character longer,           key-over,     too_long",
+        "label value: longest,                string-at,    ",
+        "label value: one character longer,   string-over,  too_long",
+        "label value as JSON: too long,       json-label-over, too_long",
+        "labels: the most a series may carry, labels-at,    ",
+        "labels: one more,                    labels-over,  too_many_labels",
+        "metric name joined from a long path, path-over,    too_long",
+        "a long string that is skipped,       skipped-long, ",
+        "every field skipped,                 all-skipped,  nothing_usable",
+        "every typed metric rejected,         all-rejected, nothing_usable",
+        "typed key holding an object,         typed-object, nothing_usable",
+        "typed key holding a number,          typed-number, nothing_usable",
+        "typed list holding a number,         typed-list-of-numbers, nothing_usable",
+    })
+    void documentsAtEveryLimit(String row, String doc, String reason) throws Exception {
+        String json = limitDocument(doc);
+        if (reason == null) {
+            Conversion c = convert(json, 1000);
+            assertTrue(c.series() > 0, row + ": something usable");
+        } else {
+            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json, 1000)).reason(), row);
+        }
+    }
+
+    static String limitDocument(String doc) {
+        switch (doc) {
+            case "series-at":
+                return plainFields(1000);
+            case "series-over":
+                return plainFields(1001);
+            case "depth-at":
+                return nested(JsonReader.MAX_NESTING);
+            case "depth-over":
+                return nested(JsonReader.MAX_NESTING + 1);
+            case "key-at":
+                return "{\"m\":[{\"metric\":{\"" + "k".repeat(JsonReader.MAX_NAME_CHARS) + "\":\"v\"},\"value\":1}]}";
+            case "key-over":
+                return "{\"m\":[{\"metric\":{\"" + "k".repeat(JsonReader.MAX_NAME_CHARS + 1)
+                        + "\":\"v\"},\"value\":1}]}";
+            case "string-at":
+                return "{\"m\":[{\"metric\":{\"k\":\"" + "v".repeat(JsonReader.MAX_STRING_CHARS) + "\"},\"value\":1}]}";
+            case "string-over":
+                return "{\"m\":[{\"metric\":{\"k\":\"" + "v".repeat(JsonReader.MAX_STRING_CHARS + 1)
+                        + "\"},\"value\":1}]}";
+            case "json-label-over":
+                return "{\"m\":[{\"metric\":{\"k\":[" + "1,".repeat(JsonReader.MAX_STRING_CHARS / 2) + "1]},\"value\":1}]}";
+            case "labels-at":
+                return "{\"metrics\":[{\"name\":\"x\",\"labels\":{" + labels(NotebookJson.MAX_LABELS) + "},\"value\":1}]}";
+            case "labels-over":
+                return "{\"metrics\":[{\"name\":\"x\",\"labels\":{" + labels(NotebookJson.MAX_LABELS + 1)
+                        + "},\"value\":1}]}";
+            case "path-over":
+                return nested(3).replace("\"a\"", "\"" + "a".repeat(400) + "\"");
+            case "skipped-long":
+                return "{\"note\":\"" + "x".repeat(1_000_000) + "\",\"n\":1}";
+            case "all-skipped":
+                return "{\"columns\":[\"Jet_eta\",\"nJet\"],\"dataset\":\"x\",\"empty\":[]}";
+            case "all-rejected":
+                return "{\"metrics\":[{\"name\":\"a\",\"labels\":{\"user\":\"m\"},\"value\":1},{\"name\":\"b\",\"value\":\"x\"}]}";
+            case "typed-object":
+                return "{\"n\":1,\"metrics\":{\"a\":1}}";
+            case "typed-number":
+                return "{\"metrics\":5}";
+            case "typed-list-of-numbers":
+                return "{\"metrics\":[{\"name\":\"a\",\"value\":1},2]}";
+            default:
+                throw new IllegalArgumentException(doc);
+        }
+    }
+
+    private static String labels(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "" : ",").append("\"l").append(i).append("\":\"v\"");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void emptyDocumentsAreTakenAsNothingToReport() throws Exception {
+        assertEquals(0, convert("{}").series());
+        assertEquals(0, convert("{\"metrics\":[]}").series());
+    }
+
+    @Test
+    void typedFormIgnoresTheOtherTopLevelKeysWhereverTheyAre() throws Exception {
+        Conversion c = convert("{\"version\":2,\"metrics\":[{\"name\":\"a\",\"value\":1}],\"run\":{\"x\":3}}");
+        assertEquals(1, c.series());
+        assertEquals(0, c.skippedFields());
+        assertNull(family(c, "notebook_version"));
+        assertEquals(1, family(c, "notebook_a").samples.get(0).value);
+    }
+
+    @Test
+    void aListFamilyWithAnItemWithoutValueIsOneSkippedField() throws Exception {
+        Conversion c = convert("{\"n\":1,\"l\":[{\"metric\":{},\"value\":1},{\"metric\":{}},{\"value\":3}],"
+                + "\"nums\":[1,2,3]}");
+        assertEquals(1, c.series());
+        assertEquals(2, c.skippedFields());
+    }
+
+    @Test
+    void unitsAreSuffixedOnceAndKeptForOpenMetrics() throws Exception {
+        Conversion c = convert("{\"metrics\":["
+                + "{\"name\":\"processtime\",\"unit\":\"seconds\",\"value\":1071.2},"
+                + "{\"name\":\"bytesread_bytes\",\"unit\":\"bytes\",\"value\":2727541868},"
+                + "{\"name\":\"cpu_total\",\"type\":\"counter\",\"unit\":\"seconds\",\"value\":5},"
+                + "{\"name\":\"odd\",\"unit\":\"°C\",\"value\":5},"
+                + "{\"name\":\"odd2\",\"unit\":7,\"value\":5}]}");
+        MetricFamilySamples time = family(c, "notebook_processtime_seconds");
+        assertEquals("seconds", time.unit);
+        assertEquals("notebook_processtime_seconds", time.samples.get(0).name);
+        assertEquals("bytes", family(c, "notebook_bytesread_bytes").unit);
+        MetricFamilySamples cpu = family(c, "notebook_cpu_seconds");
+        assertEquals(Collector.Type.COUNTER, cpu.type);
+        assertEquals("notebook_cpu_seconds_total", cpu.samples.get(0).name);
+        assertEquals(Map.of("invalid_unit", 2), c.sampleErrors());
+        java.io.StringWriter om = new java.io.StringWriter();
+        io.prometheus.client.exporter.common.TextFormat.writeOpenMetrics100(om,
+                java.util.Collections.enumeration(c.families()));
+        assertTrue(om.toString().contains("# UNIT notebook_processtime_seconds seconds\n"), om.toString());
+        assertTrue(om.toString().contains("# UNIT notebook_cpu_seconds seconds\n"), om.toString());
+    }
+
+    @Test
+    void plainFormKeepsCoffeaNamesAsWritten() throws Exception {
+        Conversion c = convert("{\"bytesread\": 2727541868, \"processtime\": 1071.2}");
+        assertEquals("", family(c, "notebook_processtime").unit);
+        assertEquals("", family(c, "notebook_bytesread").unit);
+    }
+
+    @Test
+    void aPushWaitsForTheDocumentBeforeItThenIsToldToComeBack() throws Exception {
+        ParseGate gate = new ParseGate();
+        PushedMetrics pushed = new PushedMetrics("notebook_", RESERVED, 100, gate);
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch leave = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                gate.convert(10_000, () -> {
+                    inside.countDown();
+                    try {
+                        leave.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Conversion.empty();
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        holder.start();
+        inside.await();
+        byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+        NotebookJsonException busy = assertThrows(NotebookJsonException.class, () -> pushed.accept(body, body.length));
+        assertEquals(ParseGate.BUSY, busy.reason());
+        assertEquals(Map.of("busy", 1L), pushed.health().errors());
+        leave.countDown();
+        holder.join();
+        assertEquals(1, pushed.accept(body, body.length).series(), "taken once the gate is free");
     }
 }

@@ -1,0 +1,41 @@
+package org.afmetrics.notebook;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lets one JSON document be converted at a time in the whole agent, pushed or read from a file,
+ * so that the heap the agent takes for notebook JSON is that of one document however many
+ * arrive at once. A document waits its turn only briefly; a push that cannot get it is told to
+ * come back later rather than held.
+ */
+public final class ParseGate {
+    /** The reason of a document refused because another was being read: try again soon. */
+    public static final String BUSY = "busy";
+    /** How long a push waits for the document before it: a maximal push converts in well under this. */
+    static final long PUSH_WAIT_MS = 1000;
+    /** A file is read at a scrape, which waits longer rather than show a gap. */
+    static final long FILE_WAIT_MS = 5000;
+
+    private final Semaphore turn = new Semaphore(1, true);
+
+    /** Runs {@code conversion} when it is this document's turn; {@code busy} when none came in time. */
+    Conversion convert(long waitMs, Conversion.Source conversion) throws NotebookJsonException {
+        boolean entered;
+        try {
+            entered = turn.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            entered = false;
+        }
+        if (!entered) {
+            throw new NotebookJsonException(BUSY, "another JSON document was being read for "
+                    + waitMs + " ms; try again later");
+        }
+        try {
+            return conversion.convert();
+        } finally {
+            turn.release();
+        }
+    }
+}
