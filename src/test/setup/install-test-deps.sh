@@ -2,8 +2,8 @@
 # Installs what the test suite needs on a Debian machine, only where it is missing:
 # Prometheus and promtool, the Pushgateway, Jupyter's client and nbconvert for /usr/bin/python3,
 # curl, Chromium (the landing page is looked at once by a real browser), and npm with the Grafana
-# foundation SDK for the dashboard's type check. Maven fetches the Java artifacts (kernels
-# included) itself.
+# foundation SDK for the dashboard's type check and the Kubernetes models that check the manifests
+# of agent/kubernetes offline. Maven fetches the Java artifacts (kernels included) itself.
 set -euo pipefail
 
 packages=(prometheus prometheus-pushgateway python3-jupyter-client python3-nbconvert python3-nbclient
@@ -30,4 +30,11 @@ command -v prometheus >/dev/null && command -v promtool >/dev/null
 grafana_check="$(cd "$(dirname "$0")/../grafana" && pwd)"
 if [ ! -x "$grafana_check/node_modules/.bin/tsc" ] || [ ! -d "$grafana_check/node_modules/@grafana/grafana-foundation-sdk" ]; then
   (cd "$grafana_check" && npm ci --no-audit --no-fund)
+fi
+# The Kubernetes API models, TypeScript and a YAML parser, pinned by src/test/kubernetes's lock file,
+# for the manifests' check (KubernetesManifestsTest); installed once per lock file (the copy of the
+# lock file kept beside the packages says which), then the tests run offline.
+k8s_check="$(cd "$(dirname "$0")/../kubernetes" && pwd)"
+if ! cmp -s "$k8s_check/package-lock.json" "$k8s_check/node_modules/.installed-from-lock.json" 2>/dev/null; then
+  (cd "$k8s_check" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-from-lock.json)
 fi

@@ -23,7 +23,12 @@ public final class Dashboard {
     /** The import dialog's data source input; Grafana replaces ${DS_PROMETHEUS} by the chosen one. */
     static final String DS_INPUT = "DS_PROMETHEUS";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String K = "job=\"$job\",user=~\"$user\",session=~\"$session\"";
+    /**
+     * The filter of every kernel query. {@code node} is the label node agents add (see
+     * {@code prometheus-config --mode node}); a single server's series have none, and the
+     * variable's All ({@code .*}) matches those too.
+     */
+    private static final String K = "job=\"$job\",node=~\"$node\",user=~\"$user\",session=~\"$session\"";
     private static final String EXECUTIONS = "jupyter_cell_executions_total{" + K + "}";
 
     private final ArrayNode panels = JSON.createArrayNode();
@@ -79,8 +84,10 @@ public final class Dashboard {
         ArrayNode vars = d.putObject("templating").putArray("list");
         vars.add(datasourceVariable());
         vars.add(textbox("job", "Kernel job", PrometheusAssets.JOB));
-        vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\"}, user)", true));
-        vars.add(query("session", "Session", "label_values(afmetrics_agent_info{job=\"$job\",user=~\"$user\"}, session)", true));
+        vars.add(query("node", "Node", "label_values(afmetrics_agent_info{job=\"$job\"}, node)", true));
+        vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\"}, user)", true));
+        vars.add(query("session", "Session",
+                "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"}, session)", true));
         ObjectNode metric = query("metric", "Notebook metric",
                 "label_values({__name__=~\"" + prefix + ".+\"," + K + "}, __name__)", false);
         metric.put("description", "Metrics from the notebooks' JSON (prefix " + prefix + ")");
@@ -91,7 +98,7 @@ public final class Dashboard {
 
         row("Kernels and cells");
         panel("Kernels per user", "JVM kernels running the agent, per user.", "short",
-                target("count by (user) (afmetrics_agent_info{job=\"$job\",user=~\"$user\"})", "{{user}}"));
+                target("count by (user) (afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"})", "{{user}}"));
         panel("Busy kernels", "Kernels running a cell right now, per user.", "short",
                 target("sum by (user) (jupyter_cell_running{" + K + "})", "{{user}}"));
         panel("Cells per minute", "Cell executions per minute, per user, whatever their outcome.", "short",
@@ -125,7 +132,7 @@ public final class Dashboard {
 
         row("Exporter health");
         panel("Exporters up", "1 when Prometheus scraped the kernel's exporter, 0 when it could not.", "short",
-                target("up{job=\"$job\"}", "{{instance}}"));
+                target("up{job=\"$job\",node=~\"$node\"}", "{{node}} {{instance}}"));
         panel("Notebook JSON: time since last good read", "Per JSON source; grows while a source fails or is missing.",
                 "s", target("time() - afmetrics_json_last_success_timestamp_seconds{" + K + "}",
                         "{{user}} {{session}} {{source}}"));

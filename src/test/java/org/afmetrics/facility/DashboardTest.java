@@ -34,7 +34,7 @@ class DashboardTest {
         for (JsonNode v : d.path("templating").path("list")) {
             vars.add(v.path("name").asText());
         }
-        assertEquals(List.of("datasource", "job", "user", "session", "metric"), vars);
+        assertEquals(List.of("datasource", "job", "node", "user", "session", "metric"), vars);
         assertEquals("datasource", d.path("templating").path("list").get(0).path("type").asText());
         for (JsonNode p : d.path("panels")) {
             if (p.path("type").asText().equals("row")) {
@@ -46,6 +46,7 @@ class DashboardTest {
                 assertEquals("${datasource}", t.path("datasource").path("uid").asText());
                 String expr = t.path("expr").asText();
                 assertTrue(expr.contains("job=\"$job\""), "every query reads the kernels' job: " + expr);
+                assertTrue(expr.contains("node=~\"$node\""), "every query follows the node filter: " + expr);
                 if (!expr.startsWith("up{")) {
                     assertTrue(expr.contains("user=~\"$user\""), "every query follows the user filter: " + expr);
                 }
