@@ -5,6 +5,7 @@ import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.JdkServerSettings;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.kernel.KernelHooks;
@@ -63,9 +64,10 @@ public final class AgentRuntime {
                 KernelHooks.install(instrumentation, explicit);
             }
         }
-        Thread starter = new Thread(new Starter(config, kernelStarting), "af-metrics-start");
-        starter.setDaemon(true);
-        starter.start();
+        // before the host's main can initialise the JDK's HTTP server classes, which read it once
+        JdkServerSettings.noDelayUnlessSet();
+        // the starter is in the agent's thread group: so are the threads the JDK server starts from it
+        AgentThreads.start("start", new Starter(config, kernelStarting));
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */

@@ -117,12 +117,13 @@ class CellMetricsIT {
 
     static void scenario(JupyterEnv env, String name, String language, List<String> argv, Cells cells, String kernel,
             String kernelVersion) throws Exception {
-        int port = FreePort.find();
+        // a run of ports, not one: a port taken by another process before the kernel binds is skipped
+        int port = FreePort.findRun(10);
         String user = "carol";
         env.kernelspec(name, language, argv,
-                Map.of("JAVA_TOOL_OPTIONS", AgentJar.option("port=" + port + ",hotspot=false"),
+                Map.of("JAVA_TOOL_OPTIONS", AgentJar.option("port=" + port + "-" + (port + 9) + ",hotspot=false"),
                         "JUPYTERHUB_USER", user));
-        try (PrometheusServer prometheus = PrometheusServer.scraping("127.0.0.1:" + port);
+        try (PrometheusServer prometheus = PrometheusServer.scraping(FreePort.targets(port, 10));
                 KernelDriver k = KernelDriver.start(env, name, Duration.ofSeconds(180))) {
             String session = k.kernelId();
             assertTrue(k.connectionFile().endsWith("kernel-" + session + ".json"), k.connectionFile());
