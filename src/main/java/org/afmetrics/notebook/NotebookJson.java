@@ -8,6 +8,7 @@ import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -491,14 +492,17 @@ public final class NotebookJson {
                     + (family.unit.isEmpty() ? "no unit" : "the unit " + family.unit));
             return;
         }
-        if (!family.seriesKeys.add(sampleName + own)) {
+        List<String> names = new ArrayList<>(own.keySet());
+        List<String> values = new ArrayList<>(own.values());
+        // the sample's own lists make its key: a series costs no copy of its labels to be told apart
+        if (!family.seriesKeys.add(Arrays.asList(sampleName, names, values))) {
             reject("duplicate_series", rawName, "the series " + sampleName + own + " appears twice; the first is kept");
             return;
         }
         if (++series > maxSeries) {
             throw tooManySeries();
         }
-        family.samples.add(new Sample(sampleName, new ArrayList<>(own.keySet()), new ArrayList<>(own.values()), value));
+        family.samples.add(new Sample(sampleName, names, values, value));
     }
 
     private static boolean isUnit(String unit) {
@@ -575,7 +579,7 @@ public final class NotebookJson {
         final Collector.Type type;
         final String help;
         final List<Sample> samples = new ArrayList<>();
-        final Set<String> seriesKeys = new HashSet<>();
+        final Set<List<Object>> seriesKeys = new HashSet<>();
 
         FamilyBuilder(String name, String unit, Collector.Type type, String help) {
             this.name = name;

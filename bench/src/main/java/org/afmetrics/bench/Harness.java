@@ -98,6 +98,9 @@ public final class Harness {
         if (only.isEmpty() || only.contains("classes")) {
             h.byteBuddyNeverLoaded();
         }
+        if (only.isEmpty() || only.contains("ingest")) {
+            new IngestHeap(h.java, h.hostCp, h.run, h.agentJar).section(h.report);
+        }
         Reports.finish(h.report, h.budget, "Whole harness", t0, bench.resolve("target/results.md"));
     }
 
