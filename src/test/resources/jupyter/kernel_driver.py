@@ -1,6 +1,8 @@
 """Drives one Jupyter kernel the way a notebook server does, for the integration tests.
 
-Started with Debian's /usr/bin/python3: python3 kernel_driver.py KERNEL_NAME
+Started with Debian's /usr/bin/python3: python3 kernel_driver.py KERNEL_NAME [TIMEOUT [FIRST_CELL]]
+With FIRST_CELL, that cell is sent the moment the kernel's first kernel_info_reply arrives and the
+ready answer carries its "first_msg_id" (await its reply like a submitted cell's).
 The kernel is found through JUPYTER_PATH and started by jupyter_client's MultiKernelManager, so
 it gets a kernel-<id>.json connection file like under a Jupyter server. Commands arrive as JSON
 lines on stdin, answers leave as JSON lines on stdout:
@@ -38,7 +40,10 @@ def main():
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=float(sys.argv[2]) if len(sys.argv) > 2 else 180)
-    say({"ready": True, "kernel_id": kernel_id, "connection_file": km.connection_file})
+    ready = {"ready": True, "kernel_id": kernel_id, "connection_file": km.connection_file}
+    if len(sys.argv) > 3:
+        ready["first_msg_id"] = kc.execute(sys.argv[3])
+    say(ready)
     try:
         for line in sys.stdin:
             if not line.strip():

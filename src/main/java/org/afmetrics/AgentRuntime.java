@@ -38,21 +38,34 @@ public final class AgentRuntime {
      */
     static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         AgentConfig config = AgentConfig.fromEnvironment(args);
-        if (!explicit
-                && !HostSelection.isActive(HostSelection.mainOf(System.getProperty("sun.java.command")), config)) {
+        String main = HostSelection.mainOf(System.getProperty("sun.java.command"));
+        if (!explicit && !HostSelection.isActive(main, config)) {
             return;
         }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
         Facility.prepare(config);
-        if (instrumentation != null && config.flag(ConfigKey.CELL_HOOKS)) {
+        if (instrumentation != null && wantsCellHooks(config, main, explicit)) {
             // before the host's main runs, so the kernel classes are seen as they load
             KernelHooks.install(instrumentation, explicit);
         }
         Thread starter = new Thread(new Starter(config), "af-metrics-start");
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /**
+     * The class watcher costs every later class load a little, so at JVM start it is added only
+     * where a hooked kernel can appear, or when {@code cell-hooks=force} says so; an operator's
+     * attach always adds it (and retransforms the kernel classes already loaded).
+     */
+    private static boolean wantsCellHooks(AgentConfig config, String main, boolean explicit) {
+        String mode = config.cellHooks();
+        if (mode.equals(AgentConfig.CELL_HOOKS_OFF)) {
+            return false;
+        }
+        return explicit || mode.equals(AgentConfig.CELL_HOOKS_FORCE) || KernelHooks.kernelMayAppear(main);
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */

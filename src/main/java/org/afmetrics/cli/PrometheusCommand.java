@@ -16,7 +16,12 @@ final class PrometheusCommand {
 
     static int config(String[] args) {
         PrometheusAssets.ConfigOptions o = new PrometheusAssets.ConfigOptions();
+        boolean jobOnly = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--job-only")) {
+                jobOnly = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 System.err.println("prometheus-config: " + args[i] + " needs a value\n" + USAGE);
                 return 2;
@@ -46,7 +51,7 @@ final class PrometheusCommand {
                     return 2;
             }
         }
-        System.out.print(PrometheusAssets.prometheusConfig(o));
+        System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
         return 0;
     }
 

@@ -25,6 +25,12 @@ public final class AgentConfig {
     private final int jsonMaxSeries;
     private final long pushMaxBytes;
     private final long pushTimeoutMs;
+    private final String cellHooks;
+
+    /** {@code cell-hooks} values: off, on where a kernel can appear, on in any JVM. */
+    public static final String CELL_HOOKS_OFF = "false";
+    public static final String CELL_HOOKS_ON = "true";
+    public static final String CELL_HOOKS_FORCE = "force";
 
     private AgentConfig(Map<ConfigKey, String> raw, List<String> warnings) {
         this.raw = raw;
@@ -37,7 +43,7 @@ public final class AgentConfig {
         this.pushMaxBytes = typed(ConfigKey.PUSH_MAX_BYTES, Parse.POSITIVE_LONG);
         typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
-        typed(ConfigKey.CELL_HOOKS, Parse.BOOLEAN);
+        this.cellHooks = typed(ConfigKey.CELL_HOOKS, Parse.CELL_HOOKS);
         if (!isLabelName(get(ConfigKey.PREFIX)) && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");
@@ -138,6 +144,7 @@ public final class AgentConfig {
         static final Parse<Integer> POSITIVE_INT = new Parse<>(3);
         static final Parse<Boolean> BOOLEAN = new Parse<>(4);
         static final Parse<String> ENVIRONMENT = new Parse<>(5);
+        static final Parse<String> CELL_HOOKS = new Parse<>(6);
 
         private final int kind;
 
@@ -154,6 +161,7 @@ public final class AgentConfig {
                 case 2: return (T) Long.valueOf(positiveLong(t));
                 case 3: return (T) Integer.valueOf((int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
                 case 4: return (T) Boolean.valueOf(parseBoolean(t));
+                case 6: return (T) parseCellHooks(t);
                 default: return (T) System.getenv(t);
             }
         }
@@ -167,6 +175,17 @@ public final class AgentConfig {
                 return false;
             default:
                 throw new IllegalArgumentException("'" + shorten(text) + "' is not true or false");
+        }
+    }
+
+    static String parseCellHooks(String text) {
+        if (text.trim().equalsIgnoreCase(CELL_HOOKS_FORCE)) {
+            return CELL_HOOKS_FORCE;
+        }
+        try {
+            return parseBoolean(text) ? CELL_HOOKS_ON : CELL_HOOKS_OFF;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + shorten(text) + "' is not true, false or force");
         }
     }
 
@@ -232,6 +251,11 @@ public final class AgentConfig {
 
     public long pushTimeoutMs() {
         return pushTimeoutMs;
+    }
+
+    /** {@link #CELL_HOOKS_OFF}, {@link #CELL_HOOKS_ON} or {@link #CELL_HOOKS_FORCE}. */
+    public String cellHooks() {
+        return cellHooks;
     }
 
     public List<String> jsonSources() {

@@ -42,7 +42,9 @@ public enum ConfigKey {
     PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
             "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
     CELL_HOOKS("cell-hooks", "true",
-            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics (true/false).");
+            "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics:"
+                    + " true (where kernel classes are on the class path or the main is a known kernel's), false, or"
+                    + " force (any JVM: kernels that load their classes through a class loader of their own).");
 
     private final String key;
     private final String defaultValue;

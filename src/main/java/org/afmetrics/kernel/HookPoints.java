@@ -1,70 +1,172 @@
 package org.afmetrics.kernel;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The kernel classes the agent hooks, by internal class name, and the methods in each. These
- * were checked against the bytecode of jupyter-jvm-basekernel 2.3.0, jjava-jupyter 1.0-a6 and
- * kotlin-jupyter-kernel 0.11.0-398 (see the README, "Cell metrics in JVM kernels").
- * Plain strings only: the class watcher consults this map for every class the JVM loads.
+ * The kernel methods the agent hooks: one row per hook point, class and method name and the
+ * method descriptors known to have the expected shape. These were checked against the bytecode
+ * of jupyter-jvm-basekernel 2.3.0, jjava-jupyter 1.0-a6 and kotlin-jupyter-kernel 0.11.0-398
+ * (see docs/design.md, "Cell hooks"). A class of a hooked name whose method is absent or has
+ * another descriptor is left as it is and its hook reported {@code missing}: weaving a reshaped
+ * method could count the wrong thing.
+ * <p>
+ * Plain strings only: the class watcher consults this table for every class the JVM loads.
+ * A new hook point is one row here, and a new kind of hook one {@link Role} constant (what to
+ * call on entry and at exit) plus its method in {@link org.afmetrics.kernel.bridge.CellBridge}.
  */
 final class HookPoints {
     static final String BASEKERNEL_PACKAGE = "io.github.spencerpark.jupyter.";
     static final String JJAVA_PACKAGE = "org.dflib.jjava.jupyter.";
     static final String KOTLIN_PACKAGE = "org.jetbrains.kotlinx.jupyter.";
 
-    /** What one method does for the recorder. */
+    /** Main classes of the kernels whose classes the table names: their JVMs need the class watcher. */
+    static final String[] KERNEL_MAINS = {
+        "org.jetbrains.kotlinx.jupyter.IkotlinKt",
+        "io.github.spencerpark.ijava.IJava",
+        "org.dflib.jjava.JJava",
+        "org.dflib.jjava.kernel.JJava",
+    };
+
+    /** What to call on a method's entry and at its exits. */
     enum Role {
         /** Called once as the kernel connects: {@code this} describes the kernel. */
-        KERNEL_START,
+        KERNEL_START(Enter.THIS, "kernelStarted", Exit.NONE, null),
         /** Static kernel-wide entry (Kotlin): the first call makes the kernel known. */
-        KERNEL_SEEN,
+        KERNEL_SEEN(Enter.OWNER_CLASS, "kernelStarted", Exit.NONE, null),
         /** Spans one user cell, from the execute request to its reply. */
-        CELL,
+        CELL(Enter.PLAIN, "cellStarted", Exit.THROWN_OR_NULL, "cellEnded"),
         /** Called only when the cell's code failed (the kernel catches the exception itself). */
-        CELL_FAILED,
+        CELL_FAILED(Enter.PLAIN, "cellFailed", Exit.NONE, null),
         /** Returns the cell's execution result object (Success / Failure / Interrupted). */
-        CELL_RESULT,
+        CELL_RESULT(Enter.NONE, null, Exit.RETURNED, "cellOutcome"),
         /** The user asked to interrupt. */
-        INTERRUPT
+        INTERRUPT(Enter.PLAIN, "interruptRequested", Exit.NONE, null);
+
+        final Enter enter;
+        final String enterCall;
+        final Exit exit;
+        final String exitCall;
+
+        Role(Enter enter, String enterCall, Exit exit, String exitCall) {
+            this.enter = enter;
+            this.enterCall = enterCall;
+            this.exit = exit;
+            this.exitCall = exitCall;
+        }
     }
 
-    /** internal class name → method name → role */
-    static final Map<String, Map<String, Role>> BY_CLASS;
+    /** The bridge call on entry: none, no argument, {@code this}, or the hooked class. */
+    enum Enter {
+        NONE, PLAIN, THIS, OWNER_CLASS
+    }
+
+    /**
+     * The bridge call on exit: none; the returned object at every normal return; or null at every
+     * normal return and the throwable when the method throws (the throwable is rethrown).
+     */
+    enum Exit {
+        NONE, RETURNED, THROWN_OR_NULL
+    }
+
+    /** One hooked method. */
+    static final class HookPoint {
+        final String owner;
+        final String method;
+        final List<String> descriptors;
+        final Role role;
+
+        HookPoint(String owner, String method, Role role, String... descriptors) {
+            this.owner = owner;
+            this.method = method;
+            this.role = role;
+            this.descriptors = Collections.unmodifiableList(java.util.Arrays.asList(descriptors));
+        }
+
+        /** The {@code hook} label: the class's simple name and the method, e.g. {@code BaseKernel.handleExecuteRequest}. */
+        String label() {
+            return owner.substring(owner.lastIndexOf('/') + 1) + "." + method;
+        }
+
+        /** For messages: the class's binary name and the method. */
+        String qualifiedName() {
+            return owner.replace('/', '.') + "." + method;
+        }
+
+        boolean matches(String name, String descriptor) {
+            return method.equals(name) && descriptors.contains(descriptor);
+        }
+    }
+
+    private static final String BASE = "io/github/spencerpark/jupyter/";
+    private static final String JJAVA = "org/dflib/jjava/jupyter/";
+    private static final String KOTLIN = "org/jetbrains/kotlinx/jupyter/";
+
+    static final List<HookPoint> ALL = Collections.unmodifiableList(java.util.Arrays.asList(
+            // jupyter-jvm-basekernel (IJava and kernels built on it): handleExecuteRequest is private
+            // synchronized and catches every Exception of eval(); its catch block alone calls ErrorReply.of.
+            new HookPoint(BASE + "kernel/BaseKernel", "becomeHandlerForConnection", Role.KERNEL_START,
+                    "(L" + BASE + "channels/JupyterConnection;)V"),
+            new HookPoint(BASE + "kernel/BaseKernel", "handleExecuteRequest", Role.CELL,
+                    "(L" + BASE + "channels/ShellReplyEnvironment;L" + BASE + "messages/Message;)V"),
+            new HookPoint(BASE + "kernel/BaseKernel", "handleInterruptRequest", Role.INTERRUPT,
+                    "(L" + BASE + "channels/ShellReplyEnvironment;L" + BASE + "messages/Message;)V"),
+            new HookPoint(BASE + "messages/reply/ErrorReply", "of", Role.CELL_FAILED,
+                    "(Ljava/lang/Exception;)L" + BASE + "messages/reply/ErrorReply;"),
+            // JJava: the same shape, protected methods; startup snippets run through eval() too, so
+            // counting at the request counts the user's cells only.
+            new HookPoint(JJAVA + "kernel/BaseKernel", "becomeHandlerForConnection", Role.KERNEL_START,
+                    "(L" + JJAVA + "channels/JupyterConnection;)V"),
+            new HookPoint(JJAVA + "kernel/BaseKernel", "handleExecuteRequest", Role.CELL,
+                    "(L" + JJAVA + "channels/ShellReplyEnvironment;L" + JJAVA + "messages/Message;)V"),
+            new HookPoint(JJAVA + "kernel/BaseKernel", "handleInterruptRequest", Role.INTERRUPT,
+                    "(L" + JJAVA + "channels/ShellReplyEnvironment;L" + JJAVA + "messages/Message;)V"),
+            new HookPoint(JJAVA + "messages/reply/ErrorReply", "of", Role.CELL_FAILED,
+                    "(Ljava/lang/Exception;)L" + JJAVA + "messages/reply/ErrorReply;"),
+            // Kotlin kernel 0.11: evalWithIO serves execute_request only and runs the cell through
+            // JupyterExecutor.runExecution, whose result is Success, Failure or Interrupted.
+            new HookPoint(KOTLIN + "messaging/ProtocolKt", "shellMessagesHandler", Role.KERNEL_SEEN,
+                    "(L" + KOTLIN + "messaging/JupyterConnectionInternal;L" + KOTLIN + "api/libraries/RawMessage;L"
+                            + KOTLIN + "ReplForJupyter;L" + KOTLIN + "messaging/CommManagerInternal;"
+                            + "Ljava/util/concurrent/atomic/AtomicLong;)V"),
+            new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL,
+                    "(L" + KOTLIN + "messaging/JupyterConnectionInternal;Ljava/lang/String;L" + KOTLIN
+                            + "ReplForJupyter;L" + KOTLIN + "api/libraries/RawMessage;ZLkotlin/jvm/functions/Function0;)L"
+                            + KOTLIN + "messaging/Response;"),
+            new HookPoint(KOTLIN + "JupyterExecutorImpl", "runExecution", Role.CELL_RESULT,
+                    "(Ljava/lang/String;Ljava/lang/ClassLoader;Lkotlin/jvm/functions/Function0;)L" + KOTLIN
+                            + "ExecutionResult;"),
+            new HookPoint(KOTLIN + "JupyterExecutorImpl", "interruptExecutions", Role.INTERRUPT, "()V")));
+
+    /** internal class name → its hook points */
+    private static final Map<String, List<HookPoint>> BY_CLASS;
 
     static {
-        Map<String, Map<String, Role>> m = new HashMap<>();
-        // jupyter-jvm-basekernel (IJava and kernels built on it): handleExecuteRequest is private
-        // synchronized and catches every Exception of eval(); its catch block alone calls ErrorReply.of.
-        Map<String, Role> base = new HashMap<>();
-        base.put("becomeHandlerForConnection", Role.KERNEL_START);
-        base.put("handleExecuteRequest", Role.CELL);
-        base.put("handleInterruptRequest", Role.INTERRUPT);
-        m.put("io/github/spencerpark/jupyter/kernel/BaseKernel", base);
-        m.put("io/github/spencerpark/jupyter/messages/reply/ErrorReply", Collections.singletonMap("of", Role.CELL_FAILED));
-        // JJava: the same shape, protected methods; startup snippets run through eval() too, so
-        // counting at the request counts the user's cells only.
-        m.put("org/dflib/jjava/jupyter/kernel/BaseKernel", base);
-        m.put("org/dflib/jjava/jupyter/messages/reply/ErrorReply", Collections.singletonMap("of", Role.CELL_FAILED));
-        // Kotlin kernel 0.11: evalWithIO serves execute_request only and runs the cell through
-        // JupyterExecutor.runExecution, whose result is Success, Failure or Interrupted.
-        Map<String, Role> protocol = new HashMap<>();
-        protocol.put("shellMessagesHandler", Role.KERNEL_SEEN);
-        protocol.put("evalWithIO", Role.CELL);
-        m.put("org/jetbrains/kotlinx/jupyter/messaging/ProtocolKt", protocol);
-        Map<String, Role> executor = new HashMap<>();
-        executor.put("runExecution", Role.CELL_RESULT);
-        executor.put("interruptExecutions", Role.INTERRUPT);
-        m.put("org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl", executor);
+        Map<String, List<HookPoint>> m = new HashMap<>();
+        for (HookPoint p : ALL) {
+            List<HookPoint> list = m.get(p.owner);
+            if (list == null) {
+                list = new ArrayList<>();
+                m.put(p.owner, list);
+            }
+            list.add(p);
+        }
         BY_CLASS = Collections.unmodifiableMap(m);
     }
 
     private HookPoints() {
     }
 
-    static Map<String, Role> forInternalName(String internalName) {
+    /** The hook points of a class, by its internal name; null for the classes that have none. */
+    static List<HookPoint> forInternalName(String internalName) {
         return internalName == null ? null : BY_CLASS.get(internalName);
+    }
+
+    /** The hooked classes' internal names. */
+    static java.util.Set<String> classes() {
+        return BY_CLASS.keySet();
     }
 }

@@ -2,20 +2,25 @@ package org.afmetrics.kernel;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.security.ProtectionDomain;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.afmetrics.Log;
+import org.afmetrics.kernel.HookPoints.HookPoint;
 
 /**
  * A plain JDK transformer that looks at class names only. Every class the JVM loads passes here,
  * so the common path is one map lookup that misses; only a kernel class wakes the
- * {@link Weaver} (and with it Byte Buddy). Never throws: a class it cannot weave loads as it is.
+ * {@link Weaver} (and with it the ASM classes). Never throws: a class it cannot weave loads as
+ * it is, and its hook points are reported in {@link HookStates}.
  */
 final class KernelClassWatcher implements ClassFileTransformer {
     private final BridgeLocator bridges;
-    private volatile Weaver weaver;
-    private volatile boolean broken;
+    private final HookStates states;
 
-    KernelClassWatcher(BridgeLocator bridges) {
+    KernelClassWatcher(BridgeLocator bridges, HookStates states) {
         this.bridges = bridges;
+        this.states = states;
         // load the lookup now: loading it from inside transform() would pass through transform()
         // again and define the class twice
         HookPoints.forInternalName("");
@@ -24,36 +29,32 @@ final class KernelClassWatcher implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
             byte[] bytes) {
-        if (HookPoints.forInternalName(className) == null || broken) {
+        List<HookPoint> points = HookPoints.forInternalName(className);
+        if (points == null) {
             return null;
         }
         try {
             if (!bridges.connect(loader)) {
+                for (HookPoint p : points) {
+                    states.failed(p, "the class loader reaches no cell bridge");
+                }
                 return null;
             }
-            Weaver w = weaver();
-            return w == null ? null : w.weave(loader, className, bytes);
-        } catch (Throwable t) {
-            Log.warn("cell hooks not added to " + className.replace('/', '.') + ": " + Log.describe(t));
-            return null;
-        }
-    }
-
-    private Weaver weaver() {
-        Weaver w = weaver;
-        if (w != null) {
-            return w;
-        }
-        synchronized (this) {
-            if (weaver == null && !broken) {
-                try {
-                    weaver = new Weaver();
-                } catch (Throwable t) {
-                    broken = true;
-                    Log.warn("cell hooks unavailable: " + Log.describe(t));
+            Set<HookPoint> woven = new HashSet<>();
+            byte[] out = Weaver.weave(bytes, points, woven);
+            for (HookPoint p : points) {
+                if (woven.contains(p)) {
+                    states.woven(p);
+                } else {
+                    states.missing(p);
                 }
             }
-            return weaver;
+            return out;
+        } catch (Throwable t) {
+            for (HookPoint p : points) {
+                states.failed(p, Log.describe(t));
+            }
+            return null;
         }
     }
 }

@@ -10,12 +10,14 @@ import org.afmetrics.identity.Identity;
 
 /**
  * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in
- * premain/agentmain and only registers a class-name watcher; Byte Buddy and the weaving
- * follow when a kernel class is actually loaded. {@link #attach} joins the recorder to
- * the exporter's registry, whichever of the two happens first.
+ * premain/agentmain and only registers a class-name watcher, and at JVM start only where a
+ * hooked kernel can appear ({@link #kernelMayAppear}); the weaving follows when a kernel class
+ * is actually loaded. {@link #attach} joins the recorder and the hooks' states to the exporter's
+ * registry, whichever of the two happens first.
  */
 public final class KernelHooks {
     private static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
+    private static final HookStates HOOK_STATES = new HookStates();
     private static volatile LabelledRegistry registry;
     private static volatile KernelClassWatcher watcher;
 
@@ -40,13 +42,34 @@ public final class KernelHooks {
         if (watcher != null) {
             return;
         }
-        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)));
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)), HOOK_STATES);
         boolean retransform = lateAttach && inst.isRetransformClassesSupported();
         inst.addTransformer(w, retransform);
         watcher = w;
         if (retransform) {
             retransformLoaded(inst);
         }
+    }
+
+    /**
+     * Whether a JVM with this main (its {@code sun.java.command} main) can load a hooked kernel
+     * class through its class path: the main is a known kernel's, or a hooked class is a resource
+     * of the system class loader. A kernel whose classes come through a class loader of its own
+     * is not seen here; {@code cell-hooks=force} installs the watcher regardless.
+     */
+    public static boolean kernelMayAppear(String main) {
+        for (String kernelMain : HookPoints.KERNEL_MAINS) {
+            if (kernelMain.equals(main)) {
+                return true;
+            }
+        }
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        for (String hooked : HookPoints.classes()) {
+            if (system.getResource(hooked + ".class") != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void retransformLoaded(Instrumentation inst) {
@@ -71,7 +94,9 @@ public final class KernelHooks {
         r.register(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
-                return RECORDER.collect();
+                List<MetricFamilySamples> out = new ArrayList<>(RECORDER.collect());
+                out.addAll(HOOK_STATES.collect());
+                return out;
             }
         });
         registry = r;

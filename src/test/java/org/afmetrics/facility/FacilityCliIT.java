@@ -25,13 +25,21 @@ class FacilityCliIT {
         assertEquals(Files.readString(Paths.get("agent/prometheus/rules.yml")), AgentCli.ok(Map.of(), "prometheus-rules"));
         String custom = AgentCli.ok(Map.of(), "prometheus-config", "--targets-dir", "/srv/t/", "--scrape-interval", "30s",
                 "--pushgateway", "http://127.0.0.1:9091");
-        assertTrue(custom.contains("files: ['/srv/t/*.json']"), custom);
+        assertTrue(custom.contains("files:\n          - /srv/t/*.json\n"), custom);
         assertTrue(custom.contains("scrape_interval: 30s\n  scrape_timeout: 10s"), custom);
         assertTrue(custom.contains("\n  - job_name: pushgateway\n    honor_labels: true"), custom);
         Files.writeString(tmp.resolve("prometheus.yml"), custom);
         Files.copy(Paths.get("agent/prometheus/rules.yml"), tmp.resolve("rules.yml"));
         org.afmetrics.testing.Promtool.Result check = org.afmetrics.testing.Promtool.run(tmp, "check", "config", "prometheus.yml");
         assertEquals(0, check.exitCode, check.toString());
+
+        Path odd = Files.createDirectories(tmp.resolve("it's a dir/ü targets"));
+        String jobs = AgentCli.ok(Map.of(), "prometheus-config", "--job-only", "--targets-dir", odd.toString());
+        assertTrue(jobs.contains("  - job_name: af-metrics\n"), jobs);
+        assertFalse(jobs.contains("global:") || jobs.contains("job_name: dask"), "the job alone: " + jobs);
+        Files.writeString(tmp.resolve("prometheus.yml"), "scrape_configs:\n" + jobs);
+        check = org.afmetrics.testing.Promtool.run(tmp, "check", "config", "prometheus.yml");
+        assertEquals(0, check.exitCode, jobs + check);
     }
 
     @Test

@@ -21,12 +21,14 @@ import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
 
 /**
- * Byte Buddy only where a kernel is: the JVM's own class-load log shows what the agent loads.
- * And a kernel whose classes were loaded before the agent arrived (attach) is hooked through
- * retransformation.
+ * The class watcher only where a kernel can be, the weaver only where a kernel class loads: the
+ * JVM's own class-load log shows what the agent loads. And a kernel whose classes were loaded
+ * before the agent arrived (attach) is hooked through retransformation.
  */
 class LazyWeavingIT {
     private static final String BYTE_BUDDY = "org.afmetrics.shaded.bytebuddy.";
+    private static final String WATCHER = "org.afmetrics.kernel.KernelClassWatcher ";
+    private static final String WEAVER = "org.afmetrics.kernel.Weaver ";
 
     /** The test kernels' dependencies (basekernel …), as the build wrote them to target/test.classpath. */
     private static String kernelDependencies() throws Exception {
@@ -49,12 +51,22 @@ class LazyWeavingIT {
     }
 
     @Test
-    void aJvmThatIsNoKernelNeverLoadsByteBuddy() throws Exception {
+    void aJvmThatIsNoKernelHasNoClassWatcher() throws Exception {
         ChildJvm.Running r = ChildJvm.main(SleepMain.class, "2000").agent("port=0")
                 .jvmOption("-Xlog:class+load=info").run(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.stderr());
         assertTrue(r.stderr().contains("[af-metrics] exporting on"), r.stderr());
-        assertTrue(r.stdout().contains("org.afmetrics.kernel.KernelClassWatcher"), "the watcher is installed");
+        assertFalse(r.stdout().contains(WATCHER), "no kernel class on the class path: no watcher");
+        assertFalse(r.stdout().contains(BYTE_BUDDY), "no Byte Buddy class was loaded");
+    }
+
+    @Test
+    void forcedCellHooksWatchAJvmThatIsNoKernelWithoutWeaving() throws Exception {
+        ChildJvm.Running r = ChildJvm.main(SleepMain.class, "2000").agent("port=0,cell-hooks=force")
+                .jvmOption("-Xlog:class+load=info").run(Duration.ofSeconds(60));
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertTrue(r.stdout().contains(WATCHER), "cell-hooks=force installs the watcher");
+        assertFalse(r.stdout().contains(WEAVER), "no kernel class loaded: nothing woven");
         assertFalse(r.stdout().contains(BYTE_BUDDY), "no Byte Buddy class was loaded");
     }
 
@@ -63,7 +75,10 @@ class LazyWeavingIT {
         ChildJvm.Running r = withKernelClasspath(ChildJvm.main(LateKernelMain.class).agent("port=0")
                 .jvmOption("-Xlog:class+load=info")).run(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.stderr());
-        assertTrue(r.stdout().contains(BYTE_BUDDY + "ByteBuddy "), "Byte Buddy was loaded for the kernel");
+        assertTrue(r.stdout().contains(WATCHER), "the kernel's classes are on the class path: the watcher is on");
+        assertTrue(r.stdout().contains(BYTE_BUDDY + "jar.asm.ClassReader "), "ASM was loaded for the kernel");
+        long byteBuddyClasses = r.stdout().lines().filter(l -> l.contains(BYTE_BUDDY)).count();
+        assertTrue(byteBuddyClasses < 40, "only Byte Buddy's ASM, not Byte Buddy: " + byteBuddyClasses + " classes");
         for (String line : r.stderrLines()) {
             assertFalse(line.startsWith("[af-metrics] warning") || line.startsWith("WARNING"), line);
         }
@@ -72,7 +87,7 @@ class LazyWeavingIT {
     @Test
     void aKernelInALoaderThatCannotSeeTheAgentIsHookedThroughTheBootstrapBridge() throws Exception {
         String kernelClasspath = Paths.get("target", "test-classes").toAbsolutePath() + ":" + kernelDependencies();
-        try (ChildJvm.Running host = ChildJvm.main(IsolatedKernelMain.class).agent("port=0,hotspot=false")
+        try (ChildJvm.Running host = ChildJvm.main(IsolatedKernelMain.class).agent("port=0,hotspot=false,cell-hooks=force")
                 .jvmOption("-Dkernel.classpath=" + kernelClasspath).jvmOption("-Xlog:class+load=info").start()) {
             String url = host.awaitExporterUrl(Duration.ofSeconds(60));
             host.awaitStdout(Pattern.compile("kernel classes loaded"), Duration.ofSeconds(60));

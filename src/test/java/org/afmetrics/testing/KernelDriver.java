@@ -58,12 +58,30 @@ public final class KernelDriver implements AutoCloseable {
 
     public static KernelDriver start(JupyterEnv env, String kernelName, Duration startTimeout)
             throws IOException, InterruptedException {
+        return start(env, kernelName, startTimeout, null);
+    }
+
+    /**
+     * As {@link #start(JupyterEnv, String, Duration)}; a {@code firstCell} is sent by the driver the
+     * moment the kernel's first {@code kernel_info_reply} arrives ({@link #firstCellId()}).
+     */
+    public static KernelDriver start(JupyterEnv env, String kernelName, Duration startTimeout, String firstCell)
+            throws IOException, InterruptedException {
         Path script = Paths.get("target", "test-classes", "jupyter", "kernel_driver.py").toAbsolutePath();
         Path log = env.dir().resolve(kernelName + "-driver.log");
-        ProcessBuilder pb = env.python(List.of(script.toString(), kernelName,
+        List<String> args = new java.util.ArrayList<>(List.of(script.toString(), kernelName,
                 Long.toString(startTimeout.getSeconds())));
+        if (firstCell != null) {
+            args.add(firstCell);
+        }
+        ProcessBuilder pb = env.python(args);
         pb.redirectError(log.toFile());
         return new KernelDriver(pb.start(), log, startTimeout.plusSeconds(30));
+    }
+
+    /** The message id of the cell sent at the first {@code kernel_info_reply}, or empty. */
+    public String firstCellId() {
+        return ready.path("first_msg_id").asText();
     }
 
     /** The kernel id jupyter_client gave the kernel (the id in its connection file name). */

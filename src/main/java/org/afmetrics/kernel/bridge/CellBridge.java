@@ -6,7 +6,8 @@ import java.util.function.BiConsumer;
  * What the woven kernel code calls. It names nothing but JDK types, so a copy of it can serve
  * kernels whose class loader cannot see the agent jar (the agent then puts this class on the
  * bootstrap class path) and the agent can still reach that copy through reflection.
- * Until a sink is installed every call is a no-op.
+ * Until a sink is installed every call is a no-op. No call throws: the woven kernel code calls
+ * these methods without a handler of its own.
  */
 public final class CellBridge {
     public static final int KERNEL = 0;
@@ -54,7 +55,11 @@ public final class CellBridge {
     private static void emit(int event, Object arg) {
         BiConsumer<Integer, Object> s = sink;
         if (s != null) {
-            s.accept(event, arg); // small Integers are cached: no allocation
+            try {
+                s.accept(event, arg); // small Integers are cached: no allocation
+            } catch (Throwable ignored) {
+                // the kernel's method goes on as if it had not been hooked
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+package org.afmetrics.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.Exposition;
+import org.afmetrics.testing.FreePort;
+import org.afmetrics.testing.Http;
+import org.afmetrics.testing.Jdks;
+import org.afmetrics.testing.JupyterEnv;
+import org.afmetrics.testing.KernelDriver;
+import org.afmetrics.testing.TestKernels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The hooks are in before a kernel answers: a cell sent by jupyter_client the moment the kernel's
+ * first {@code kernel_info_reply} arrives is counted, and every hook point of each real kernel is
+ * {@code woven}.
+ */
+class FirstCellIT {
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    interface Argv {
+        List<String> of(JupyterEnv env) throws Exception;
+    }
+
+    static Stream<Arguments> kernels() {
+        return Stream.of(
+                Arguments.of("afm-first-kotlin", "kotlin", (Argv) env -> TestKernels.kotlin(Jdks.current(),
+                        env.dir().resolve("kotlin-home")), "1 + 1",
+                        List.of("ProtocolKt.shellMessagesHandler", "ProtocolKt.evalWithIO",
+                                "JupyterExecutorImpl.runExecution", "JupyterExecutorImpl.interruptExecutions")),
+                Arguments.of("afm-first-basekernel", "java", (Argv) env -> TestKernels.jshell(Jdks.current(),
+                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks()),
+                Arguments.of("afm-first-basekernel-25", "java", (Argv) env -> TestKernels.jshell(Jdks.temurin25OrSkip(),
+                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks()),
+                Arguments.of("afm-first-jjava", "java", (Argv) env -> TestKernels.jshell(Jdks.current(),
+                        TestKernels.JJAVA_MAIN), "1 + 1", baseHooks()));
+    }
+
+    /** ErrorReply.of loads only with the first failing cell: it is not among the hooks seen here. */
+    private static List<String> baseHooks() {
+        return List.of("BaseKernel.becomeHandlerForConnection", "BaseKernel.handleExecuteRequest",
+                "BaseKernel.handleInterruptRequest");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kernels")
+    void aCellSentAtTheFirstKernelInfoReplyIsCounted(String name, String language, Argv argv, String cell,
+            List<String> hooks) throws Exception {
+        JupyterEnv env = JupyterEnv.create();
+        int port = FreePort.find();
+        env.kernelspec(name, language, argv.of(env),
+                Map.of("JAVA_TOOL_OPTIONS", AgentJar.option("port=" + port + ",hotspot=false")));
+        try (KernelDriver k = KernelDriver.start(env, name, Duration.ofSeconds(180), cell)) {
+            JsonNode reply = k.awaitReply(k.firstCellId(), SETTLE);
+            assertEquals("ok", reply.path("status").asText(), reply + "\n" + k.log());
+
+            // the hook's exit runs as the kernel's method returns, which may be just after the reply left
+            Exposition metrics = awaitCounted("http://127.0.0.1:" + port + "/metrics");
+            assertEquals(1.0, metrics.find("jupyter_cell_executions_total", "status", "ok").value, metrics.text());
+            assertEquals(1.0, metrics.find("jupyter_cell_duration_seconds_count").value, metrics.text());
+
+            Map<String, String> states = metrics.named("afmetrics_kernel_hooks").stream()
+                    .collect(Collectors.toMap(s -> s.labels.get("hook"), s -> s.labels.get("state")));
+            for (String hook : hooks) {
+                assertEquals("woven", states.get(hook), hook + " in " + states);
+            }
+            assertTrue(states.values().stream().allMatch("woven"::equals), states.toString());
+            for (Exposition.Sample s : metrics.named("afmetrics_kernel_hooks")) {
+                assertEquals(1.0, s.value, s.line);
+            }
+            assertTrue(k.log().lines().noneMatch(l -> l.startsWith("[af-metrics] warning")), k.log());
+        }
+    }
+
+    private static Exposition awaitCounted(String url) throws Exception {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
+            Exposition metrics = Http.scrape(url);
+            Exposition.Sample ok = metrics.find("jupyter_cell_executions_total", "status", "ok");
+            if ((ok != null && ok.value > 0) || System.nanoTime() > deadline) {
+                return metrics;
+            }
+            Thread.sleep(100);
+        }
+    }
+}
