@@ -76,7 +76,7 @@ final class IngestHeap {
                         write(dir, "push-fields.json", fields(PUSH_MAX_BYTES))),
                 new Doc("push, 1 MiB of series with 32 labels each (taken)", true,
                         write(dir, "push-labels.json", labelled(PUSH_MAX_BYTES))),
-                new Doc("file, 950 000 plain fields, 13 MB (refused at series 20 001)", false,
+                new Doc("file, 950 000 plain fields, 11 MB (refused at series 20 001)", false,
                         write(dir, "file-fields.json", fields(950_000, Integer.MAX_VALUE))),
                 new Doc("file, 16 MiB: 20 000 series with 32 labels each (taken)", false,
                         write(dir, "file-labels.json", labelled(FILE_MAX_BYTES))));
