@@ -79,7 +79,13 @@ final class IngestHeap {
                 new Doc("file, 950 000 plain fields, 11 MB (refused at series 20 001)", false,
                         write(dir, "file-fields.json", fields(950_000, Integer.MAX_VALUE))),
                 new Doc("file, 16 MiB: 20 000 series with 32 labels each (taken)", false,
-                        write(dir, "file-labels.json", labelled(FILE_MAX_BYTES))));
+                        write(dir, "file-labels.json", labelled(FILE_MAX_BYTES))),
+                new Doc("push, 1 MiB of text fields (all skipped: nothing_usable)", true,
+                        write(dir, "push-text.json", textFields(5, PUSH_MAX_BYTES))),
+                new Doc("file, 16 MiB of text fields (all skipped: nothing_usable)", false,
+                        write(dir, "file-text.json", textFields(5, FILE_MAX_BYTES))),
+                new Doc("file, 16 MiB of 1 000-character keys holding text (nothing_usable)", false,
+                        write(dir, "file-long-keys.json", textFields(1000, FILE_MAX_BYTES))));
 
         report.append("\n## Heap and time to take one maximal notebook JSON document\n\n")
                 .append("Smallest `-Xmx` (default GC) at which a JVM of its own takes the document exactly as with ")
@@ -181,6 +187,23 @@ final class IngestHeap {
         StringBuilder sb = new StringBuilder().append('{');
         for (int i = 0; i < count; i++) {
             String f = (i == 0 ? "" : ",") + "\"s" + i + "\":" + (i % 10);
+            if (sb.length() + f.length() + 1 > maxBytes) {
+                break;
+            }
+            sb.append(f);
+        }
+        return sb.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Keys of about {@code keyLength} characters, all different, each holding a short text: the
+     * agent uses none of it, and must not keep the keys while it reads on.
+     */
+    private static byte[] textFields(int keyLength, int maxBytes) {
+        StringBuilder sb = new StringBuilder(maxBytes).append('{');
+        for (int i = 0; ; i++) {
+            String key = "k" + i;
+            String f = (i == 0 ? "" : ",") + "\"" + key + "x".repeat(Math.max(0, keyLength - key.length())) + "\":\"t\"";
             if (sb.length() + f.length() + 1 > maxBytes) {
                 break;
             }
