@@ -102,6 +102,9 @@ public final class Harness {
         if (only.isEmpty() || only.contains("kotlin")) {
             h.kotlinKernel();
         }
+        if (only.isEmpty() || only.contains("ingest")) {
+            new IngestHeap(h.java, h.hostCp, h.run, h.agentJar).section(h.report);
+        }
         Reports.finish(h.report, h.budget, "Whole harness", t0, bench.resolve("target/results.md"));
     }
 
