@@ -239,7 +239,7 @@ final class KernelspecCommand {
                     continue;
                 }
                 if (dryRun) {
-                    System.out.println(name + ": would be " + c.what.replaceFirst("^agent ", "agent ") + " in " + file);
+                    System.out.println(name + ": " + c.what + " in " + file + " (dry run: nothing written)");
                     System.out.print(diff(c));
                 } else {
                     KernelspecEditor.apply(c);
@@ -270,7 +270,8 @@ final class KernelspecCommand {
     }
 
     private static List<String> lines(byte[] bytes) {
-        return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n", -1));
+        // a final newline ends the last line; it starts no empty one
+        return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n"));
     }
 
     /** The jar this command runs from, by absolute path, or null when run from classes. */

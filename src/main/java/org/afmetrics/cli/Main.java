@@ -55,6 +55,8 @@ public final class Main implements Callable<Integer> {
 
     static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Main());
+        // a FILE or AGENT-ARGS starting with @ is that, not a file of more arguments
+        root.setExpandAtFiles(false);
         conventions(root);
         // as it is: the key table has its own layout, which the usage text's wrapping would break
         root.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> HelpText.keys());

@@ -2,6 +2,7 @@ package org.afmetrics.cli;
 
 import java.util.concurrent.Callable;
 import org.afmetrics.facility.PrometheusAssets;
+import org.afmetrics.facility.RemoteWriteConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,9 +18,13 @@ final class PrometheusCommand {
     }
 
     @Command(name = "prometheus-config", header = "Print a prometheus.yml (or, --job-only, its af-metrics scrape jobs).", mixinStandardHelpOptions = true,
-            description = {"Print a prometheus.yml: a file_sd job over the targets directory, the Pushgateway,",
-                    "and commented examples for JupyterHub and Dask. With --job-only, just the scrape job(s)",
-                    "to paste under scrape_configs: of an existing prometheus.yml."})
+            description = {"Print a prometheus.yml. --mode single (the default): one server with a file_sd job over",
+                    "the targets directory, the Pushgateway, and commented examples for JupyterHub and Dask; with",
+                    "--job-only, just the scrape job(s) to paste under scrape_configs: of an existing prometheus.yml.",
+                    "--mode node: a node agent (Prometheus with --enable-feature=agent) scraping the node's kernels",
+                    "through the targets directory and forwarding by remote_write, every series labelled node=NAME.",
+                    "--mode central: the server the node agents write to (run it with",
+                    "--web.enable-remote-write-receiver): the rules, no kernel job of its own."})
     static final class Config implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -43,6 +48,33 @@ final class PrometheusCommand {
         @Option(names = "--job-only", description = "print only the scrape job(s), for an existing prometheus.yml")
         boolean jobOnly;
 
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "single",
+                description = "single, node or central (default: ${DEFAULT-VALUE})")
+        String mode;
+
+        @Option(names = "--remote-write", paramLabel = "URL",
+                description = "node: where to send, e.g. http://centre:9090/api/v1/write")
+        String remoteWrite;
+
+        @Option(names = "--node", paramLabel = "NAME", description = "node: the node label (default: the host name)")
+        String node;
+
+        @Option(names = "--remote-write-user", paramLabel = "NAME", description = "node: basic-auth user for remote_write")
+        String remoteWriteUser;
+
+        @Option(names = "--remote-write-password-file", paramLabel = "FILE",
+                description = "node: file holding the basic-auth password (read by Prometheus, not here)")
+        String remoteWritePasswordFile;
+
+        @Option(names = "--remote-write-ca-file", paramLabel = "FILE", description = "node: CA certificate of the receiver")
+        String remoteWriteCaFile;
+
+        @Option(names = "--remote-write-cert-file", paramLabel = "FILE", description = "node: client certificate")
+        String remoteWriteCertFile;
+
+        @Option(names = "--remote-write-key-file", paramLabel = "FILE", description = "node: the client certificate's key")
+        String remoteWriteKeyFile;
+
         @Override
         public Integer call() {
             PrometheusAssets.ConfigOptions o = new PrometheusAssets.ConfigOptions();
@@ -60,8 +92,53 @@ final class PrometheusCommand {
             o.scrapeInterval = scrapeInterval;
             o.pushgateway = pushgateway == null ? null : pushgateway.replaceFirst("^https?://", "");
             o.rulesFile = rulesFile;
-            System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
-            return Main.OK;
+            switch (mode) {
+                case "single":
+                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
+                            remoteWriteCertFile, remoteWriteKeyFile);
+                    System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
+                    return Main.OK;
+                case "central":
+                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
+                            remoteWriteCertFile, remoteWriteKeyFile);
+                    noJobOnly();
+                    System.out.print(RemoteWriteConfigs.central(o));
+                    return Main.OK;
+                case "node":
+                    noJobOnly();
+                    RemoteWriteConfigs.NodeOptions n = new RemoteWriteConfigs.NodeOptions();
+                    n.targetsDir = targetsDir;
+                    n.scrapeInterval = scrapeInterval;
+                    n.node = node;
+                    n.remoteWriteUrl = remoteWrite;
+                    n.username = remoteWriteUser;
+                    n.passwordFile = remoteWritePasswordFile;
+                    n.caFile = remoteWriteCaFile;
+                    n.certFile = remoteWriteCertFile;
+                    n.keyFile = remoteWriteKeyFile;
+                    try {
+                        System.out.print(RemoteWriteConfigs.nodeAgent(n));
+                    } catch (IllegalArgumentException e) {
+                        throw new ParameterException(spec.commandLine(), e.getMessage());
+                    }
+                    return Main.OK;
+                default:
+                    throw new ParameterException(spec.commandLine(), "--mode is single, node or central, not '" + mode + "'");
+            }
+        }
+
+        private void noJobOnly() {
+            if (jobOnly) {
+                throw new ParameterException(spec.commandLine(), "--job-only goes with --mode single");
+            }
+        }
+
+        private void onlyWithMode(String mode, String... values) {
+            for (String v : values) {
+                if (v != null) {
+                    throw new ParameterException(spec.commandLine(), "the remote_write options go with --mode " + mode);
+                }
+            }
         }
     }
 

@@ -209,8 +209,8 @@ public final class PrometheusAssets {
                         + " last 15 minutes; its last good values are still exported."));
         alerts.add(alert("AfMetricsKernelIdleHoldingHeap",
                 "(time() - jupyter_kernel_last_activity_timestamp_seconds" + k + ") > " + IDLE_HOURS + " * 3600\n"
-                        + "  and on (job, instance)\n"
-                        + "sum by (job, instance) (jvm_memory_bytes_used" + heap + ") > " + IDLE_HEAP_BYTES + "\n",
+                        + "  and on (job, instance, node)\n"
+                        + "sum by (job, instance, node) (jvm_memory_bytes_used" + heap + ") > " + IDLE_HEAP_BYTES + "\n",
                 "10m", "info",
                 "Kernel of {{ $labels.user }} idle for " + IDLE_HOURS + "h while holding heap",
                 "Session {{ $labels.session }} has run no cell for {{ $value | humanizeDuration }} and holds more than "

@@ -106,6 +106,10 @@ class CliIT {
         AgentCli.Result badValue = cli("prometheus-config", "--scrape-interval=soon");
         assertEquals(2, badValue.exitCode);
         assertTrue(badValue.stderr.contains("--scrape-interval: 'soon' is not a duration"), badValue.stderr);
+        Files.writeString(dir.resolve("@m.json"), "{\"entries\": 3}");
+        AgentCli.Result atFile = cli("check", "@m.json");
+        assertEquals(0, atFile.exitCode, "a file named @m.json is that file: " + atFile);
+        Files.delete(dir.resolve("@m.json"));
         AgentCli.Result badArgument = cli("attach", "--", "abc");
         assertEquals(2, badArgument.exitCode);
         assertTrue(badArgument.stderr.contains("(PID): 'abc'"), badArgument.stderr);
