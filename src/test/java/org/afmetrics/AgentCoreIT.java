@@ -174,6 +174,25 @@ class AgentCoreIT {
     }
 
     @Test
+    void aUnitGivenInTheTypedFormReachesOpenMetricsScrapes() throws Exception {
+        try (ChildJvm.Running jvm = sleeper("port=0").start()) {
+            String url = jvm.awaitExporterUrl(START);
+            HttpResponse<String> ok = Http.post(url.replace("/metrics", "/notebook-metrics"), "application/json",
+                    "{\"metrics\":[{\"name\":\"processtime\",\"unit\":\"seconds\",\"value\":1071.2},"
+                            + "{\"name\":\"read_total\",\"type\":\"counter\",\"unit\":\"bytes\",\"value\":2727541868}]}");
+            assertEquals(200, ok.statusCode(), ok.body());
+            HttpResponse<String> om = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").build());
+            assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                    om.headers().toString());
+            assertTrue(om.body().contains("# UNIT notebook_processtime_seconds seconds\n"), om.body());
+            assertTrue(om.body().contains("# UNIT notebook_read_bytes bytes\n"), om.body());
+            assertTrue(om.body().contains("notebook_read_bytes_total{"), om.body());
+            assertEquals(1071.2, Http.scrape(url).find("notebook_processtime_seconds").value, "plain text: same name");
+        }
+    }
+
+    @Test
     void prometheusScrapesTheAgentWithUserAndSession() throws Exception {
         Files.writeString(dir.resolve("af-metrics.json"), COFFEA);
         try (ChildJvm.Running jvm = sleeper("port=0").env("JUPYTERHUB_USER", "bob").start()) {
