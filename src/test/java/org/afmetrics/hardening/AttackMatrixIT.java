@@ -175,6 +175,8 @@ class AttackMatrixIT {
                             s.setSoTimeout(10_000);
                             a.answered(readHead(s.getInputStream()));
                             s.close();
+                            // 20 guesses a second each: unchecked, 160 PBKDF2 checks a second would need ~10 cores
+                            Thread.sleep(50);
                         }
                     }
 
@@ -255,6 +257,7 @@ class AttackMatrixIT {
             Thread.sleep(500);
             int threadsBefore = count(host.pid(), "task");
             int filesBefore = count(host.pid(), "fd");
+            List<String> filesBeforeList = files(host.pid());
 
             List<Attacker> attackers = new ArrayList<>();
             for (int i = 0; i < attack.clients; i++) {
@@ -295,7 +298,7 @@ class AttackMatrixIT {
             List<String> answers = attackers.stream().flatMap(a -> a.answers.stream()).collect(Collectors.toList());
             attack.checkAnswers(answers);
             awaitAtMost(host.pid(), "task", threadsBefore);
-            awaitAtMost(host.pid(), "fd", filesBefore);
+            awaitAtMost(host.pid(), "fd", filesBefore, filesBeforeList);
 
             for (String line : HOST_SCRIPT) {
                 HostDriver.send(host, line);
@@ -399,6 +402,30 @@ class AttackMatrixIT {
 
     private static final java.util.regex.Pattern JVM_OWN =
             java.util.regex.Pattern.compile("G1 |GC Thread|C1 Compiler|C2 Compiler|Attach Listener");
+
+    /** What the host's file descriptors point at. */
+    private static List<String> files(long pid) {
+        String[] fds = Paths.get("/proc", Long.toString(pid), "fd").toFile().list();
+        List<String> out = new ArrayList<>();
+        for (String fd : fds == null ? new String[0] : fds) {
+            try {
+                out.add(fd + " -> " + Files.readSymbolicLink(Paths.get("/proc", Long.toString(pid), "fd", fd)));
+            } catch (IOException e) {
+                // closed meanwhile
+            }
+        }
+        return out;
+    }
+
+    private static void awaitAtMost(long pid, String what, int before, List<String> beforeList) throws Exception {
+        try {
+            awaitAtMost(pid, what, before);
+        } catch (AssertionError e) {
+            List<String> now = files(pid);
+            now.removeAll(beforeList);
+            throw new AssertionError(e.getMessage() + "; new: " + now + ", before: " + beforeList, e);
+        }
+    }
 
     /** Waits until the host has no more threads (or files) than before the attack; fails with what it has. */
     private static void awaitAtMost(long pid, String what, int before) throws Exception {
