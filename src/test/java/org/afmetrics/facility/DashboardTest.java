@@ -135,7 +135,7 @@ class DashboardTest {
         for (JsonNode a : d.path("annotations").path("list")) {
             names.add(a.path("name").asText());
             if (a.has("expr")) {
-                assertTrue(a.path("expr").asText().contains("job=\"$job\",user=~\"$user\""), a.toString());
+                assertTrue(a.path("expr").asText().contains("job=\"$job\",node=~\"$node\",user=~\"$user\""), a.toString());
                 assertEquals("${datasource}", a.path("datasource").path("uid").asText());
             }
         }
@@ -155,8 +155,8 @@ class DashboardTest {
                 expr = p.path("targets").get(0).path("expr").asText();
             }
         }
-        String filled = expr.replace("$__range", "1h").replace("$job", "af-metrics").replace("$user", ".*")
-                .replace("$session", ".*");
+        String filled = expr.replace("$__range", "1h").replace("$job", "af-metrics").replace("$node", ".*")
+                .replace("$user", ".*").replace("$session", ".*");
         String series = "afmetrics_json_errors_total{job=\"af-metrics\",instance=\"h:1\",user=\"alice\",session=\"s1\","
                 + "source=\"a.json\",reason=\"parse\"}";
         Files.writeString(tmp.resolve("empty.yml"), "groups: []\n");
