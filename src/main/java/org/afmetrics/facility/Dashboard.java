@@ -117,6 +117,8 @@ public final class Dashboard {
                 target("time() - max by (user, session) (jupyter_kernel_last_activity_timestamp_seconds{" + K + "})",
                         "{{user}} {{session}}"));
 
+        cellResources();
+
         row("JVM per session");
         panel("Heap used", "Heap in use per session.", "bytes",
                 target("sum by (user, session) (jvm_memory_bytes_used{area=\"heap\"," + K + "})", "{{user}} {{session}}"));
@@ -153,6 +155,29 @@ public final class Dashboard {
      */
     static String newErrors(String counter, String range) {
         return "(" + counter + " unless " + counter + " offset " + range + ") or increase(" + counter + "[" + range + "])";
+    }
+
+    /** What cells cost: CPU and allocation of the threads that ran them, per user and per session. */
+    private void cellResources() {
+        row("What cells cost");
+        panel("Cell CPU per user", "CPU time of the threads running cells, in cores (CPU seconds per second), per user.",
+                "short", target("sum by (user) (rate(jupyter_cell_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}}"));
+        panel("Cell CPU per session", "CPU time of the threads running cells, in cores, per session.", "short",
+                target("sum by (user, session) (rate(jupyter_cell_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}} {{session}}"));
+        panel("Cell allocation per user", "Heap bytes allocated per second by the threads running cells, per user.",
+                "Bps", target("sum by (user) (rate(jupyter_cell_allocated_bytes_total{" + K + "}[$__rate_interval]))",
+                        "{{user}}"));
+        panel("Cell allocation per session", "Heap bytes allocated per second by the threads running cells, per session.",
+                "Bps", target("sum by (user, session) (rate(jupyter_cell_allocated_bytes_total{" + K
+                        + "}[$__rate_interval]))", "{{user}} {{session}}"));
+        panel("GC time during cells", "Share of time the JVM spent collecting garbage while cells ran, per session.",
+                "percentunit", target("sum by (user, session) (rate(jupyter_cell_gc_seconds_total{" + K
+                        + "}[$__rate_interval]))", "{{user}} {{session}}"));
+        panel("Cell hook points by state", "Kernel hook points per state; missing or failed ones leave cells unmeasured"
+                + " (see the AfMetricsKernelHooksNotWoven alert).", "short",
+                target("count by (state) (afmetrics_kernel_hooks{" + K + "})", "{{state}}"));
     }
 
     private static ObjectNode datasourceRef() {

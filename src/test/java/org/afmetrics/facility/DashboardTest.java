@@ -155,8 +155,8 @@ class DashboardTest {
                 expr = p.path("targets").get(0).path("expr").asText();
             }
         }
-        String filled = expr.replace("$__range", "1h").replace("$job", "af-metrics").replace("$node", ".*")
-                .replace("$user", ".*").replace("$session", ".*");
+        String filled = expr.replace("$__range", "1h").replace("$job", "af-metrics").replace("$node", ".*").replace("$user", ".*")
+                .replace("$session", ".*");
         String series = "afmetrics_json_errors_total{job=\"af-metrics\",instance=\"h:1\",user=\"alice\",session=\"s1\","
                 + "source=\"a.json\",reason=\"parse\"}";
         Files.writeString(tmp.resolve("empty.yml"), "groups: []\n");
