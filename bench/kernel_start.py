@@ -1,20 +1,25 @@
 """Starts the Kotlin Jupyter kernel again and again, alternately without and with the agent.
 
 Run with Debian's /usr/bin/python3 (its jupyter_client), from bench/kernel-bench.sh:
-  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [breakdown]
+  python3 kernel_start.py JAVA AGENT_JAR EMPTY_AGENT_JAR CLASSPATH_FILE LOGBACK_XML ROUNDS [CONTENDERS]
 It writes a kernelspec for the kernel (a plain `java` command, as in a real installation) into a
 private Jupyter installation of its own (JUPYTER_PATH etc.), so nothing of the machine's Jupyter
 set-up takes part, and the kernel keeps its caches in a private home. The agent comes in through
 JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of each contender
 (the order rotates every round, so drift of a noisy machine hurts all alike):
-  without agent, with agent                  (always)
-  empty agent, agent with cell-hooks=false   (with "breakdown": where the added time goes)
+  without agent, with agent                  (default)
+  CONTENDERS, a comma-separated choice of: without, with, empty (an agent that does nothing),
+  nohooks (the agent with cell-hooks=false); "breakdown" is all four; and "other", the agent jar
+  named by BENCH_OTHER_AGENT (another build, for an A/B comparison)
 and prints one JSON line per kernel on stdout:
-  {"round": r, "contender": ..., "ready_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
-ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); cells_ms: ten small
+  {"round": r, "contender": ..., "ready_ms": ..., "ready_cpu_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
+ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); ready_cpu_ms: the CPU time
+the kernel process had used by then (user + system, all its threads: less disturbed by a busy
+machine than the wall time); cells_ms: ten small
 cells, each awaited; rss_kib: the kernel's VmRSS after them; counted: the agent's
 jupyter_cell_executions_total{status="ok"} after them (null where the agent does not count
-cells), which shows the hooks were really on. Progress goes to stderr.
+cells), which shows the hooks were really on. Progress goes to stderr. BENCH_KOTLIN_CELLS=0 in the
+environment starts the kernels only (no cells, no RSS after them): quicker, for the start alone.
 """
 import json
 import os
@@ -27,13 +32,21 @@ import urllib.request
 
 NAME = "afm-bench-kotlin"
 
-CELLS = ["val x%d = (1..1000).map { it * %d }.sum()" % (i, i) for i in range(10)]
+CELLS = ["val x%d = (1..1000).map { it * %d }.sum()" % (i, i)
+         for i in range(int(os.environ.get("BENCH_KOTLIN_CELLS", "10")))]
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cpu_ms(pid):
+    """User + system CPU time the process has used so far (/proc/PID/stat), in ms."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def vm_rss_kib(pid):
@@ -102,16 +115,18 @@ def one(name, jar, agent_args):
     try:
         kc.wait_for_ready(timeout=180)
         ready_ms = (time.monotonic() - t0) * 1000
+        pid = km.provisioner.process.pid
+        ready_cpu_ms = cpu_ms(pid)
         t1 = time.monotonic()
         for code in CELLS:
             content = await_reply(kc, kc.execute(code))
             if content.get("status") != "ok":
                 raise RuntimeError("cell failed: %s %s" % (code, content))
         cells_ms = (time.monotonic() - t1) * 1000
-        pid = km.provisioner.process.pid
         rss = vm_rss_kib(pid)
-        counted = counted_ok(port) if port is not None and "cell-hooks=false" not in agent_args else None
-        return {"ready_ms": round(ready_ms, 1), "cells_ms": round(cells_ms, 1),
+        counted = (counted_ok(port) if CELLS and port is not None and "cell-hooks=false" not in agent_args
+                   else None)
+        return {"ready_ms": round(ready_ms, 1), "ready_cpu_ms": round(ready_cpu_ms, 1), "cells_ms": round(cells_ms, 1),
                 "rss_kib": rss, "counted": counted}
     finally:
         kc.stop_channels()
@@ -120,9 +135,13 @@ def one(name, jar, agent_args):
 
 def main():
     java, agent_jar, empty_jar, classpath_file, logback, rounds = sys.argv[1:6] + [int(sys.argv[6])]
-    contenders = [("without agent", None, None), ("with agent", agent_jar, "")]
-    if "breakdown" in sys.argv[7:]:
-        contenders += [("empty agent", empty_jar, None), ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false")]
+    known = {"without": ("without agent", None, None), "with": ("with agent", agent_jar, ""),
+             "empty": ("empty agent", empty_jar, None), "nohooks": ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false"),
+             "other": ("other agent", os.environ.get("BENCH_OTHER_AGENT"), "")}
+    choice = sys.argv[7] if len(sys.argv) > 7 else "without,with"
+    if choice == "breakdown":
+        choice = "without,with,empty,nohooks"
+    contenders = [known[c] for c in choice.split(",")]
     d = private_jupyter(java, classpath_file, logback)
     try:
         # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
@@ -132,8 +151,9 @@ def main():
                 res = one(NAME, jar, args)
                 res["round"] = r
                 res["contender"] = name
-                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms, 10 cells %.0f ms, RSS %d KiB\n"
-                                 % (r, name, res["ready_ms"], res["cells_ms"], res["rss_kib"]))
+                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms (CPU %.0f ms), %d cells %.0f ms, RSS %d KiB\n"
+                                 % (r, name, res["ready_ms"], res["ready_cpu_ms"], len(CELLS), res["cells_ms"],
+                                    res["rss_kib"]))
                 if r >= 0:
                     sys.stdout.write(json.dumps(res) + "\n")
                     sys.stdout.flush()

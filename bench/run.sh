@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark harness and prints the table (also left in bench/target/results.md).
-# Usage: bench/run.sh [hello] [start] [scrape] [jmh] [classes] [ingest]   (no argument: all of them)
+# Usage: bench/run.sh [hello] [job] [start] [scrape] [jmh] [classes] [kotlin] [ingest]   (no argument: all of them)
 # ingest compares with an older agent jar when given one: BENCH_BEFORE_JAR=path/to/af-metrics-agent.jar
 # The JDK measured is the one that runs this script: JAVA_HOME, else `java` on the PATH.
 set -euo pipefail
@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 
 . bench/lib.sh
 need_package "command -v wrk" wrk bench/run.sh
+need_package "/usr/bin/python3 -c 'import jupyter_client'" python3-jupyter-client bench/run.sh
 
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mvn -q -DskipTests package
 mvn -q -f bench/pom.xml package
+# the Kotlin kernel's runtime classpath from Maven Central (the same pom the integration tests use)
+mvn -q -f src/test/kernels/kotlin/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/kotlin-kernel.classpath"
 exec "$JAVA" ${BENCH_BEFORE_JAR:+-Dbench.before.jar=$BENCH_BEFORE_JAR} -cp "bench/target/classes:$(cat bench/target/classpath.txt)" org.afmetrics.bench.Harness bench "$@"

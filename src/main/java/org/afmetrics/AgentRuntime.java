@@ -5,10 +5,11 @@ import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.JdkServerSettings;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
-import org.afmetrics.facility.Facility;
 import org.afmetrics.kernel.KernelHooks;
+import org.afmetrics.kernel.KernelPresence;
 
 /**
  * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
@@ -45,27 +46,28 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        Facility.prepare(config);
-        if (instrumentation != null && wantsCellHooks(config, main, explicit)) {
-            // before the host's main runs, so the kernel classes are seen as they load
-            KernelHooks.install(instrumentation, explicit);
+        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
+            // armed early, so a JVM that exits while the agent starts still pushes and cleans up;
+            // called here rather than through Facility, whose loading in premain costs milliseconds
+            ExitActions.arm(config.pushTimeoutMs());
         }
-        Thread starter = new Thread(new Starter(config), "af-metrics-start");
-        starter.setDaemon(true);
-        starter.start();
-    }
-
-    /**
-     * The class watcher costs every later class load a little, so at JVM start it is added only
-     * where a hooked kernel can appear, or when {@code cell-hooks=force} says so; an operator's
-     * attach always adds it (and retransforms the kernel classes already loaded).
-     */
-    private static boolean wantsCellHooks(AgentConfig config, String main, boolean explicit) {
-        String mode = config.cellHooks();
-        if (mode.equals(AgentConfig.CELL_HOOKS_OFF)) {
-            return false;
+        boolean kernelStarting = false;
+        String hooks = config.cellHooks();
+        if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
+            kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
+            // the class watcher costs every later class load a little: at JVM start only where a
+            // hooked kernel can appear, or where cell-hooks=force says so; an operator's attach
+            // always hooks (and retransforms the kernel classes already loaded)
+            if (explicit || kernelStarting || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
+                // before the host's main runs, so the kernel classes are seen as they load
+                KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
+                KernelHooks.install(instrumentation, explicit);
+            }
         }
-        return explicit || mode.equals(AgentConfig.CELL_HOOKS_FORCE) || KernelHooks.kernelMayAppear(main);
+        // before the host's main can initialise the JDK's HTTP server classes, which read it once
+        JdkServerSettings.noDelayUnlessSet();
+        // the starter is in the agent's thread group: so are the threads the JDK server starts from it
+        AgentThreads.start("start", new Starter(config, kernelStarting));
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */
@@ -89,17 +91,36 @@ public final class AgentRuntime {
         current = runtime;
     }
 
-    /** The start off the host's main thread; a class, not a lambda, which premain would pay to link. */
+    /**
+     * The start off the host's main thread; a class, not a lambda, which premain would pay to link.
+     * In a kernel that is starting, it first lets the kernel reach its first reply: on a machine
+     * of few cores the exporter, hotspot collectors and identity would otherwise take their CPU
+     * time from the kernel's start, which is what a user waits for. Nobody scrapes a kernel in
+     * its first seconds (the target file appears once the exporter serves).
+     */
     private static final class Starter implements Runnable {
-        private final AgentConfig config;
+        /** Longest wait for the kernel's first hook (a kernel version whose hooks are missing never calls one). */
+        private static final long KERNEL_WAIT_MILLIS = 10_000;
+        /** After the first hook: the kernel's reply to the request that called it. */
+        private static final long REPLY_GRACE_MILLIS = 300;
 
-        Starter(AgentConfig config) {
+        private final AgentConfig config;
+        private final boolean kernelStarting;
+
+        Starter(AgentConfig config, boolean kernelStarting) {
             this.config = config;
+            this.kernelStarting = kernelStarting;
         }
 
         @Override
         public void run() {
             try {
+                if (kernelStarting) {
+                    KernelHooks.prepareRecorder();
+                    if (KernelHooks.awaitKernel(KERNEL_WAIT_MILLIS)) {
+                        Thread.sleep(REPLY_GRACE_MILLIS);
+                    }
+                }
                 start(config);
             } catch (Throwable t) {
                 Log.error("not exporting", t);

@@ -125,17 +125,19 @@ class AgentCoreIT {
 
     @Test
     void noFreePortIsOneClearLineAndTheHostRunsOn() throws Exception {
-        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ChildJvm.Running with = ChildJvm.main(SleepMain.class, "0", "0").workDir(dir)
-                    .agent("port=" + held.getLocalPort()).start();
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ChildJvm.Running with = ChildJvm.main(org.afmetrics.testing.apps.ScriptedHostMain.class).workDir(dir)
+                     .agent("port=" + held.getLocalPort()).start()) {
+            // the host waits for its script, so the exporter has all the time it needs to give up and say so
+            with.awaitStderr(java.util.regex.Pattern.compile("\\[af-metrics\\] "), START);
+            org.afmetrics.testing.HostDriver.send(with, "return");
             assertEquals(0, with.awaitExit(START));
-            assertEquals("host main started\nhost main done", with.stdout());
+            assertEquals("host main started\nhost main done\nhost shutdown hook ran", with.stdout());
             List<String> ours = with.stderrLines().stream().filter(l -> l.startsWith("[af-metrics]"))
                     .collect(Collectors.toList());
-            // The host may finish before the exporter gives up; when it has spoken, it said why.
-            for (String line : ours) {
-                assertTrue(line.contains("no free port in " + held.getLocalPort()), line);
-            }
+            assertEquals(1, ours.size(), "one line: " + ours);
+            assertTrue(ours.get(0).contains("no free port in " + held.getLocalPort()), ours.get(0));
+            assertEquals(ours, with.stderrLines(), "and nothing else on stderr");
         }
     }
 

@@ -23,13 +23,6 @@ public final class Facility {
     private Facility() {
     }
 
-    /** At premain: arms the exit hook early when there will be something to do at exit. */
-    public static void prepare(AgentConfig config) {
-        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
-            ExitActions.arm(config.pushTimeoutMs());
-        }
-    }
-
     /** Before the exporter binds, so that a JVM whose exporter cannot bind still pushes at exit. */
     public static void registryReady(AgentConfig config, LabelledRegistry registry) {
         if (!config.isSet(ConfigKey.PUSHGATEWAY)) {

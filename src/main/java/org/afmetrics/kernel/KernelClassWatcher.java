@@ -29,12 +29,18 @@ final class KernelClassWatcher implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain pd,
             byte[] bytes) {
+        return transform(null, loader, className, redefined, pd, bytes);
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+            ProtectionDomain pd, byte[] bytes) {
         List<HookPoint> points = HookPoints.forInternalName(className);
         if (points == null) {
             return null;
         }
         try {
-            if (!bridges.connect(loader)) {
+            if (!bridges.connect(module, loader)) {
                 for (HookPoint p : points) {
                     states.failed(p, "the class loader reaches no cell bridge");
                 }

@@ -11,13 +11,13 @@ import org.afmetrics.identity.Identity;
 /**
  * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in
  * premain/agentmain and only registers a class-name watcher, and at JVM start only where a
- * hooked kernel can appear ({@link #kernelMayAppear}); the weaving follows when a kernel class
+ * hooked kernel can appear ({@link KernelPresence}); the weaving follows when a kernel class
  * is actually loaded. {@link #attach} joins the recorder and the hooks' states to the exporter's
  * registry, whichever of the two happens first.
  */
 public final class KernelHooks {
-    private static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
     private static final HookStates HOOK_STATES = new HookStates();
+    private static final java.util.concurrent.CountDownLatch KERNEL_KNOWN = new java.util.concurrent.CountDownLatch(1);
     private static volatile LabelledRegistry registry;
     private static volatile KernelClassWatcher watcher;
 
@@ -25,7 +25,46 @@ public final class KernelHooks {
     }
 
     public static CellRecorder recorder() {
-        return RECORDER;
+        return Recording.RECORDER;
+    }
+
+    /**
+     * The recorder and its metrics, built on first use: not in premain, where building them (the
+     * metric classes, name checks) would hold up the kernel's main. The agent's starter thread
+     * builds them while the kernel starts; a hook that comes first builds them itself (the JVM's
+     * class initialization lets one of the two do it and the other wait).
+     */
+    private static final class Recording {
+        static final CellRecorder RECORDER = newRecorder();
+        static final BridgeSink SINK = new BridgeSink(RECORDER);
+    }
+
+    private static volatile boolean cellResources = true;
+
+    /** Set in premain, before any hook can run: false leaves each cell's CPU, allocation and GC unmeasured. */
+    public static void measureCellResources(boolean measure) {
+        cellResources = measure;
+    }
+
+    private static CellRecorder newRecorder() {
+        CellRecorder recorder = new CellRecorder(new KernelKnown());
+        if (!cellResources) {
+            recorder.withoutResources();
+        }
+        return recorder;
+    }
+
+    /** Builds the recorder now, on the calling thread, if no hook has built it yet. */
+    public static void prepareRecorder() {
+        recorder();
+    }
+
+    /** The bridge's sink, resolving the recorder at the first event; a class, not a lambda (premain). */
+    private static final class RecordingSink implements java.util.function.BiConsumer<Integer, Object> {
+        @Override
+        public void accept(Integer event, Object arg) {
+            Recording.SINK.accept(event, arg);
+        }
     }
 
     /** Registers the watcher and hooks kernel classes that are already loaded (late attach). */
@@ -42,34 +81,13 @@ public final class KernelHooks {
         if (watcher != null) {
             return;
         }
-        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new BridgeSink(RECORDER)), HOOK_STATES);
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new RecordingSink()), HOOK_STATES);
         boolean retransform = lateAttach && inst.isRetransformClassesSupported();
         inst.addTransformer(w, retransform);
         watcher = w;
         if (retransform) {
             retransformLoaded(inst);
         }
-    }
-
-    /**
-     * Whether a JVM with this main (its {@code sun.java.command} main) can load a hooked kernel
-     * class through its class path: the main is a known kernel's, or a hooked class is a resource
-     * of the system class loader. A kernel whose classes come through a class loader of its own
-     * is not seen here; {@code cell-hooks=force} installs the watcher regardless.
-     */
-    public static boolean kernelMayAppear(String main) {
-        for (String kernelMain : HookPoints.KERNEL_MAINS) {
-            if (kernelMain.equals(main)) {
-                return true;
-            }
-        }
-        ClassLoader system = ClassLoader.getSystemClassLoader();
-        for (String hooked : HookPoints.classes()) {
-            if (system.getResource(hooked + ".class") != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void retransformLoaded(Instrumentation inst) {
@@ -94,13 +112,13 @@ public final class KernelHooks {
         r.register(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
-                List<MetricFamilySamples> out = new ArrayList<>(RECORDER.collect());
+                List<MetricFamilySamples> out = new ArrayList<>(recorder().collect());
                 out.addAll(HOOK_STATES.collect());
                 return out;
             }
         });
         registry = r;
-        KernelDescription d = RECORDER.kernel();
+        KernelDescription d = recorder().kernel();
         if (d != null) {
             label(r, d);
         }
@@ -119,6 +137,15 @@ public final class KernelHooks {
         if (r != null) {
             label(r, d);
         }
+        KERNEL_KNOWN.countDown();
+    }
+
+    /**
+     * Waits until a hooked kernel has made itself known (its first hook ran: it connected or took
+     * its first request), at most {@code millis}; true when it did.
+     */
+    public static boolean awaitKernel(long millis) throws InterruptedException {
+        return KERNEL_KNOWN.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private static synchronized void label(LabelledRegistry r, KernelDescription d) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AgentConfigTest {
     private static AgentConfig parse(String args, Map<String, String> env) {
@@ -25,6 +27,25 @@ class AgentConfigTest {
         assertTrue(c.labels().isEmpty());
         assertTrue(c.warnings().isEmpty());
         assertTrue(c.flag(ConfigKey.PUSH));
+    }
+
+    @ParameterizedTest(name = "cell-hooks={0}")
+    @CsvSource({
+        "true, true, 0",
+        "yes, true, 0",
+        "false, false, 0",
+        "off, false, 0",
+        "force, force, 0",
+        "FORCE, force, 0",
+        "sometimes, true, 1",
+    })
+    void cellHooksTakeABooleanOrForce(String value, String mode, int warnings) {
+        AgentConfig c = parse("cell-hooks=" + value, Map.of());
+        assertEquals(mode, c.cellHooks());
+        assertEquals(warnings, c.warnings().size(), c.warnings().toString());
+        if (warnings > 0) {
+            assertTrue(c.warnings().get(0).contains("true, false or force"), c.warnings().toString());
+        }
     }
 
     @Test
@@ -96,7 +117,7 @@ class AgentConfigTest {
 
     @Test
     void helpListsEveryKeyWithItsEnvironmentName() {
-        String help = HelpText.render("1.2.3");
+        String help = HelpText.keys();
         for (ConfigKey k : ConfigKey.values()) {
             assertTrue(help.contains(k.key()) && help.contains(k.envName()), k.key());
         }

@@ -65,7 +65,8 @@ class FirstCellIT {
             JsonNode reply = k.awaitReply(k.firstCellId(), SETTLE);
             assertEquals("ok", reply.path("status").asText(), reply + "\n" + k.log());
 
-            // the hook's exit runs as the kernel's method returns, which may be just after the reply left
+            // the hook's exit runs as the kernel's method returns, which may be just after the reply
+            // left; and the exporter itself starts only once the kernel has answered
             Exposition metrics = awaitCounted("http://127.0.0.1:" + port + "/metrics");
             assertEquals(1.0, metrics.find("jupyter_cell_executions_total", "status", "ok").value, metrics.text());
             assertEquals(1.0, metrics.find("jupyter_cell_duration_seconds_count").value, metrics.text());
@@ -86,10 +87,16 @@ class FirstCellIT {
     private static Exposition awaitCounted(String url) throws Exception {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
-            Exposition metrics = Http.scrape(url);
-            Exposition.Sample ok = metrics.find("jupyter_cell_executions_total", "status", "ok");
-            if ((ok != null && ok.value > 0) || System.nanoTime() > deadline) {
-                return metrics;
+            try {
+                Exposition metrics = Http.scrape(url);
+                Exposition.Sample ok = metrics.find("jupyter_cell_executions_total", "status", "ok");
+                if ((ok != null && ok.value > 0) || System.nanoTime() > deadline) {
+                    return metrics;
+                }
+            } catch (java.io.IOException notServingYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notServingYet;
+                }
             }
             Thread.sleep(100);
         }

@@ -1,22 +1,14 @@
 package org.afmetrics.bench;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -30,9 +22,6 @@ import org.openjdk.jmh.results.RunResult;
 public final class KernelBench {
     private static final double HOOK_BUDGET_NS = 2000;
     private static final double START_BUDGET_PERCENT = 3;
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|[-0-9.]+|\"[^\"]*\")");
-    private static final String WITHOUT = "without agent";
-    private static final String WITH = "with agent";
 
     private final Path bench;
     private final String java;
@@ -87,81 +76,28 @@ public final class KernelBench {
     }
 
     private void kotlinKernel() throws Exception {
-        Path agent = bench.resolve("../target/af-metrics-agent.jar").normalize();
-        Path empty = bench.resolve("target/af-metrics-bench-0.1.0-empty-agent.jar");
-        Path cp = bench.resolve("target/kotlin-kernel.classpath");
-        Path logback = bench.resolve("../src/test/resources/jupyter/kotlin-logback.xml").normalize();
-        for (Path p : List.of(agent, empty, cp, logback)) {
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException(p + " is missing: run bench/kernel-bench.sh, which builds it");
-            }
-        }
-        System.err.println("Kotlin kernel: " + rounds + " rounds, contenders alternating"
-                + (breakdown ? " (with the breakdown)" : ""));
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("bench.python", "/usr/bin/python3"),
-                bench.resolve("kernel_start.py").toString(), java, agent.toString(), empty.toString(), cp.toString(),
-                logback.toString(), Integer.toString(rounds)));
-        if (breakdown) {
-            cmd.add("breakdown");
-        }
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Map<String, List<Map<String, String>>> runs = new LinkedHashMap<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                Map<String, String> run = new HashMap<>();
-                Matcher m = FIELD.matcher(line);
-                while (m.find()) {
-                    run.put(m.group(1), m.group(2).replace("\"", ""));
-                }
-                runs.computeIfAbsent(run.get("contender"), k -> new ArrayList<>()).add(run);
-            }
-        }
-        if (p.waitFor() != 0 || !runs.containsKey(WITHOUT) || !runs.containsKey(WITH)) {
-            throw new IllegalStateException("bench/kernel_start.py failed (exit " + p.exitValue() + ")");
-        }
-        double[] off = medians(runs.get(WITHOUT));
+        KotlinKernelRuns k = KotlinKernelRuns.run(bench, java, rounds, breakdown ? "breakdown" : "without,with");
+        double[] off = k.medians(KotlinKernelRuns.WITHOUT);
         report.append("\n## Kotlin kernel 0.11.0-398 (").append(rounds)
                 .append(" rounds, contenders alternating; medians)\n\n")
                 .append("| kernel | kernel_info_reply ms | vs without | 10 cells ms | RSS after 10 cells MiB | vs without |\n")
                 .append("|---|---:|---:|---:|---:|---:|\n");
-        for (String c : List.of(WITHOUT, WITH, "empty agent", "agent, cell-hooks=false")) {
-            if (!runs.containsKey(c)) {
+        for (String c : List.of(KotlinKernelRuns.WITHOUT, KotlinKernelRuns.WITH, KotlinKernelRuns.EMPTY,
+                KotlinKernelRuns.NO_HOOKS)) {
+            if (!k.runs.containsKey(c)) {
                 continue;
             }
-            double[] x = medians(runs.get(c));
+            double[] x = k.medians(c);
             report.append(String.format(Locale.ROOT, "| %s | %.0f | %+.0f (%+.1f %%) | %.0f | %.1f | %+.1f |%n", c, x[0],
                     x[0] - off[0], 100 * (x[0] / off[0] - 1), x[1], x[2], x[2] - off[2]));
         }
-        double[] on = medians(runs.get(WITH));
-        long counted = runs.get(WITH).stream().filter(x -> "10".equals(x.get("counted"))).count();
+        double[] on = k.medians(KotlinKernelRuns.WITH);
         double ratio = on[0] / off[0];
         report.append(String.format(Locale.ROOT, "%nkernel_info_reply with / without the agent: %.3f. "
-                + "The agent counted all 10 cells in %d of %d runs.%n", ratio, counted, runs.get(WITH).size()));
+                + "The agent counted all 10 cells in %d of %d runs.%n", ratio, k.countedAll(),
+                k.runs.get(KotlinKernelRuns.WITH).size()));
         double added = 100 * (ratio - 1);
         budget.add(String.format(Locale.ROOT, "%s Kotlin kernel time to kernel_info_reply ≤ +3 %% with the agent: %+.1f %%",
                 added <= START_BUDGET_PERCENT ? "MET" : "MISSED", added));
-    }
-
-    /** Medians of ready ms, cells ms and RSS MiB of some runs. */
-    private static double[] medians(List<Map<String, String>> runs) {
-        double[] out = new double[3];
-        String[] keys = {"ready_ms", "cells_ms", "rss_kib"};
-        for (int i = 0; i < keys.length; i++) {
-            List<Double> xs = new ArrayList<>();
-            for (Map<String, String> r : runs) {
-                xs.add(Double.parseDouble(r.get(keys[i])));
-            }
-            out[i] = median(xs) / (i == 2 ? 1024 : 1);
-        }
-        return out;
-    }
-
-    private static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (a.length == 0) {
-            return Double.NaN;
-        }
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 }
