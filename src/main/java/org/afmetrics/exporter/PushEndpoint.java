@@ -28,8 +28,11 @@ public final class PushEndpoint implements HttpHandler {
     private final long maxBytes;
     private final HttpSecurity security;
     private final Semaphore oneBodyAtATime = new Semaphore(1, true);
-    /** How long a push waits for the one before it: as long as the parser lets a document wait. */
-    private static final long TURN_WAIT_MS = 1000;
+    /**
+     * How long a push waits for the body before it: a maximal body arrives over loopback in tens
+     * of milliseconds, and a waiting push holds an exchange thread that a scrape may need.
+     */
+    private static final long TURN_WAIT_MS = 100;
 
     public PushEndpoint(PushedMetrics pushed, long maxBytes) {
         this(pushed, maxBytes, HttpSecurity.none());
