@@ -153,6 +153,21 @@ class ExporterServerTest {
     }
 
     @Test
+    void aPushWhileAnotherBodyIsReadIsToldToComeBack() throws Exception {
+        try (Socket first = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            // a push whose body is still on its way holds the one body slot
+            first.getOutputStream().write(("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":").getBytes(StandardCharsets.ISO_8859_1));
+            first.getOutputStream().flush();
+            Thread.sleep(300);
+            byte[] second = exchange("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+            assertTrue(head(second).startsWith("HTTP/1.1 429 "), head(second));
+            assertEquals("1", header(head(second), "Retry-After"));
+        }
+    }
+
+    @Test
     void theCutOffCounterStartsAtZeroForEveryPhase() throws Exception {
         String text = new String(body(exchange("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
                 StandardCharsets.UTF_8);
