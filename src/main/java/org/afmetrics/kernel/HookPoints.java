@@ -37,15 +37,24 @@ final class HookPoints {
         KERNEL_START(Enter.THIS, "kernelStarted", Exit.NONE, null),
         /** Static kernel-wide entry (Kotlin): the first call makes the kernel known. */
         KERNEL_SEEN(Enter.OWNER_CLASS, "kernelStarted", Exit.NONE, null),
-        /** Spans one user cell, from the execute request to its reply. */
+        /** Spans one user cell, from the execute request to its reply; the cell's thread does its work. */
         CELL(Enter.PLAIN, "cellStarted", Exit.THROWN_OR_NULL, "cellEnded"),
+        /**
+         * Spans one user cell whose code the kernel runs on {@link #CELL_WORK} threads while the
+         * request's thread waits: only the workers' CPU and allocation count for the cell.
+         */
+        CELL_ON_WORKER(Enter.PLAIN, "workerCellStarted", Exit.THROWN_OR_NULL, "cellEnded"),
         /** Called only when the cell's code failed (the kernel catches the exception itself). */
         CELL_FAILED(Enter.PLAIN, "cellFailed", Exit.NONE, null),
         /** Returns the cell's execution result object (Success / Failure / Interrupted). */
         CELL_RESULT(Enter.NONE, null, Exit.RETURNED, "cellOutcome"),
         /** The user asked to interrupt. */
         INTERRUPT(Enter.PLAIN, "interruptRequested", Exit.NONE, null),
-        /** The body of a worker thread the kernel runs (part of) a cell on: its CPU and allocation count. */
+        /**
+         * The whole body of a thread the kernel starts for (part of) one cell: what the thread used
+         * in its life, read once as the body ends, is what it spent on the cell. Not for a pooled
+         * thread, whose earlier tasks would count too.
+         */
         CELL_WORK(Enter.PLAIN, "workStarted", Exit.THROWN_OR_NULL, "workEnded");
 
         final Enter enter;
@@ -144,14 +153,15 @@ final class HookPoints {
                     "(Ljava/lang/Exception;)L" + JJAVA + "messages/reply/ErrorReply;"),
             // Kotlin kernel 0.11: evalWithIO serves execute_request only and runs the cell through
             // JupyterExecutor.runExecution, whose result is Success, Failure or Interrupted.
-            // The second descriptor of each is the earlier build 0.11.0-89-1's.
+            // The second descriptor of each is the earlier build 0.11.0-89-1's. The cell's compilation
+            // and code run on the execThread below; evalWithIO's thread only waits and replies.
             new HookPoint(KOTLIN + "messaging/ProtocolKt", "shellMessagesHandler", Role.KERNEL_SEEN,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;L" + KOTLIN + "api/libraries/RawMessage;L"
                             + KOTLIN + "ReplForJupyter;L" + KOTLIN + "messaging/CommManagerInternal;"
                             + "Ljava/util/concurrent/atomic/AtomicLong;)V",
                     "(L" + KOTLIN + "JupyterConnection$Socket;L" + KOTLIN + "messaging/Message;L" + KOTLIN
                             + "ReplForJupyter;Ljava/util/concurrent/atomic/AtomicLong;)V"),
-            new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL,
+            new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL_ON_WORKER,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;Ljava/lang/String;L" + KOTLIN
                             + "ReplForJupyter;L" + KOTLIN + "api/libraries/RawMessage;ZLkotlin/jvm/functions/Function0;)L"
                             + KOTLIN + "messaging/Response;",
