@@ -1,5 +1,7 @@
 package org.afmetrics.bench.jmh;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -7,8 +9,10 @@ import org.afmetrics.kernel.BridgeSink;
 import org.afmetrics.kernel.CellRecorder;
 import org.afmetrics.kernel.WovenCells;
 import org.afmetrics.kernel.bridge.CellBridge;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -134,28 +138,59 @@ public class CellHookBench {
         }
     }
 
+    /**
+     * CPU time of the benchmark thread over each iteration and the calls it made, beside JMH's wall
+     * time: a loaded machine inflates wall time by the share of a core the thread gets, CPU time not.
+     * Per call: the sum of {@code cpuNanos} over the sum of {@code cells}.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuClock {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        public long cpuNanos;
+        public long cells;
+        private long start;
+
+        @Setup(Level.Iteration)
+        public void start() {
+            cells = 0;
+            cpuNanos = 0;
+            start = THREADS.getCurrentThreadCpuTime();
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
+        }
+    }
+
     @Benchmark
-    public long baseline(Plain p) {
+    public long baseline(Plain p, CpuClock clock) {
+        clock.cells++;
         return p.cell.getAsLong();
     }
 
     @Benchmark
-    public long hooked(Cell c) {
+    public long hooked(Cell c, CpuClock clock) {
+        clock.cells++;
         return c.cell.getAsLong();
     }
 
     @Benchmark
-    public long hookedNotConnected(CellNotConnected c) {
+    public long hookedNotConnected(CellNotConnected c, CpuClock clock) {
+        clock.cells++;
         return c.cell.getAsLong();
     }
 
     @Benchmark
-    public long kotlinCell(KotlinCell c) {
+    public long kotlinCell(KotlinCell c, CpuClock clock) {
+        clock.cells++;
         return c.cell.getAsLong();
     }
 
     @Benchmark
-    public long workerSpan(Worker w) {
+    public long workerSpan(Worker w, CpuClock clock) {
+        clock.cells++;
         return w.body.getAsLong();
     }
 }
