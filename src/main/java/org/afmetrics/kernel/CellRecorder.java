@@ -1,9 +1,9 @@
 package org.afmetrics.kernel;
 
-import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +40,13 @@ public final class CellRecorder {
             .help("Cells the kernel executed, by outcome.").labelNames("status").create();
     private final Histogram duration = Histogram.build().name("jupyter_cell_duration_seconds")
             .help("Wall-clock time from a cell's execute request to its reply.").buckets(BUCKETS).create();
-    private final Gauge running = Gauge.build().name("jupyter_cell_running")
-            .help("1 while a cell executes, else 0.").create();
-    private final Gauge lastActivity = Gauge.build().name("jupyter_kernel_last_activity_timestamp_seconds")
-            .help("Unix time of the kernel's last cell start or end (its start until the first cell).").create();
+    // two gauges read from the recorder's fields at scrape time: a field write per cell, where a
+    // simpleclient Gauge's set takes a lock
+    private static final String RUNNING = "jupyter_cell_running";
+    private static final String RUNNING_HELP = "1 while a cell executes, else 0.";
+    private static final String LAST_ACTIVITY = "jupyter_kernel_last_activity_timestamp_seconds";
+    private static final String LAST_ACTIVITY_HELP =
+            "Unix time of the kernel's last cell start or end (its start until the first cell).";
     private final Gauge info = Gauge.build().name("jupyter_kernel_info")
             .help("The kernel this agent runs in.").labelNames("kernel", "kernel_version", "language").create();
 
@@ -71,6 +74,7 @@ public final class CellRecorder {
 
     // the open cell; written by the cell's thread, read by the interrupting thread
     private volatile Thread cellThread;
+    private volatile long lastActivityMillis;
     private int depth;
     private long startNanos;
     private boolean failed;
@@ -165,7 +169,6 @@ public final class CellRecorder {
         startGc = u.gcMillis();
         startNanos = System.nanoTime();
         cellThread = t;
-        running.set(1);
         touch();
     }
 
@@ -271,7 +274,6 @@ public final class CellRecorder {
         cpuBy[s].inc(cpuNanos / 1e9);
         allocatedBy[s].inc(allocatedBytes);
         gcBy[s].inc(gcMillis / 1e3);
-        running.set(0);
         touch();
     }
 
@@ -305,7 +307,7 @@ public final class CellRecorder {
     }
 
     private void touch() {
-        lastActivity.set(System.currentTimeMillis() / 1000.0);
+        lastActivityMillis = System.currentTimeMillis();
     }
 
     /** The cell metrics; empty until a kernel was seen, so a JVM that is no kernel exports none. */
@@ -314,9 +316,11 @@ public final class CellRecorder {
         if (kernel == null && cellThread == null && ok.get() + error.get() + interrupted.get() == 0) {
             return out;
         }
-        for (Collector c : new Collector[] {executions, duration, running, lastActivity, info}) {
-            out.addAll(c.collect());
-        }
+        out.addAll(executions.collect());
+        out.addAll(duration.collect());
+        out.add(new GaugeMetricFamily(RUNNING, RUNNING_HELP, cellThread != null ? 1 : 0));
+        out.add(new GaugeMetricFamily(LAST_ACTIVITY, LAST_ACTIVITY_HELP, lastActivityMillis / 1000.0));
+        out.addAll(info.collect());
         ThreadUsage u = usage();
         if (u.cpuSupported()) {
             out.addAll(cpu.collect());
