@@ -28,7 +28,6 @@ final class HookPoints {
         "org.jetbrains.kotlinx.jupyter.IkotlinKt",
         "io.github.spencerpark.ijava.IJava",
         "org.dflib.jjava.JJava",
-        "org.dflib.jjava.kernel.JJava",
     };
 
     /** What to call on a method's entry and at its exits. */
@@ -86,9 +85,13 @@ final class HookPoints {
             this.descriptors = Collections.unmodifiableList(java.util.Arrays.asList(descriptors));
         }
 
-        /** The {@code hook} label: the class's simple name and the method, e.g. {@code BaseKernel.handleExecuteRequest}. */
+        /**
+         * The {@code hook} label: class and method, e.g.
+         * {@code io.github.spencerpark.jupyter.kernel.BaseKernel.handleExecuteRequest} (two kernels
+         * have a {@code BaseKernel}, and a class path may hold both).
+         */
         String label() {
-            return owner.substring(owner.lastIndexOf('/') + 1) + "." + method;
+            return qualifiedName();
         }
 
         /** For messages: the class's binary name and the method. */
@@ -168,5 +171,23 @@ final class HookPoints {
     /** The hooked classes' internal names. */
     static java.util.Set<String> classes() {
         return BY_CLASS.keySet();
+    }
+
+    /**
+     * The hooked classes of the same kernel as {@code internalName} (those under the same one of
+     * the three kernel packages); empty for a class of none.
+     */
+    static java.util.Set<String> sameKernel(String internalName) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String prefix : new String[] {BASE, JJAVA, KOTLIN}) {
+            if (internalName.startsWith(prefix)) {
+                for (String c : BY_CLASS.keySet()) {
+                    if (c.startsWith(prefix)) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        return out;
     }
 }
