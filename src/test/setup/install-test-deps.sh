@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, only where it is missing:
 # Prometheus and promtool, the Pushgateway, Jupyter's client and nbconvert for /usr/bin/python3,
-# curl, and Chromium (the landing page is looked at once by a real browser). Maven fetches the
-# Java artifacts (kernels included) itself.
+# curl, Chromium (the landing page is looked at once by a real browser), and npm with the Grafana
+# foundation SDK for the dashboard's type check and the Kubernetes models that check the manifests
+# of agent/kubernetes offline. Maven fetches the Java artifacts (kernels included) itself.
 set -euo pipefail
 
 packages=(prometheus prometheus-pushgateway python3-jupyter-client python3-nbconvert python3-nbclient
           python3-ipykernel jupyter-core curl chromium)
+# npm (with Node.js) for the dashboard's type check, unless some Node.js is there already
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,3 +25,16 @@ fi
 # free loopback ports and need no system instance.
 command -v prometheus >/dev/null && command -v promtool >/dev/null
 /usr/bin/python3 -c 'import jupyter_client, nbconvert, nbclient'
+# The Grafana foundation SDK's dashboard types and TypeScript, pinned by src/test/grafana's lock file,
+# for the dashboard's type check (DashboardSchemaTest); installed once, then the tests run offline.
+grafana_check="$(cd "$(dirname "$0")/../grafana" && pwd)"
+if [ ! -x "$grafana_check/node_modules/.bin/tsc" ] || [ ! -d "$grafana_check/node_modules/@grafana/grafana-foundation-sdk" ]; then
+  (cd "$grafana_check" && npm ci --no-audit --no-fund)
+fi
+# The Kubernetes API models, TypeScript and a YAML parser, pinned by src/test/kubernetes's lock file,
+# for the manifests' check (KubernetesManifestsTest); installed once per lock file (the copy of the
+# lock file kept beside the packages says which), then the tests run offline.
+k8s_check="$(cd "$(dirname "$0")/../kubernetes" && pwd)"
+if ! cmp -s "$k8s_check/package-lock.json" "$k8s_check/node_modules/.installed-from-lock.json" 2>/dev/null; then
+  (cd "$k8s_check" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-from-lock.json)
+fi

@@ -5,6 +5,7 @@ import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
+import org.afmetrics.exporter.JdkServerSettings;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.kernel.KernelHooks;
@@ -54,6 +55,9 @@ public final class AgentRuntime {
         String hooks = config.cellHooks();
         if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
             kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
+            if (explicit || kernelStarting || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
+                KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
+            }
             if (explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
                 // the class watcher from now on, for kernel classes from any class loader; an
                 // operator's attach also retransforms the kernel classes already loaded
@@ -64,9 +68,10 @@ public final class AgentRuntime {
                 KernelHooks.hookAhead(instrumentation);
             }
         }
-        Thread starter = new Thread(new Starter(config, kernelStarting), "af-metrics-start");
-        starter.setDaemon(true);
-        starter.start();
+        // before the host's main can initialise the JDK's HTTP server classes, which read it once
+        JdkServerSettings.noDelayUnlessSet();
+        // the starter is in the agent's thread group: so are the threads the JDK server starts from it
+        AgentThreads.start("start", new Starter(config, kernelStarting));
     }
 
     /** Starts the exporter on the calling thread and says where it serves. */
@@ -100,8 +105,12 @@ public final class AgentRuntime {
     private static final class Starter implements Runnable {
         /** Longest wait for the kernel's first hook (a kernel version whose hooks are missing never calls one). */
         private static final long KERNEL_WAIT_MILLIS = 10_000;
-        /** After the first hook: the kernel's reply to the request that called it. */
-        private static final long REPLY_GRACE_MILLIS = 300;
+        /**
+         * After the first hook: the kernel's reply to the request that called it, and the client's
+         * side of the start (jupyter_client waits for the kernel's IOPub to go quiet after that
+         * reply, 0.2 s at the least).
+         */
+        private static final long REPLY_GRACE_MILLIS = 1000;
 
         private final AgentConfig config;
         private final boolean kernelStarting;

@@ -8,6 +8,7 @@ import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.HttpSecurity;
+import org.afmetrics.exporter.InternalErrorsCollector;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.exporter.LandingPage;
 import org.afmetrics.facility.Facility;
@@ -38,6 +39,7 @@ final class Wiring {
         LabelledRegistry registry = new LabelledRegistry(identity);
         KernelHooks.attach(registry);
         registry.register(new AgentInfoCollector(Version.get()));
+        registry.register(new InternalErrorsCollector());
         if (hotspot != null) {
             registry.register(hotspot);
         }

@@ -125,17 +125,19 @@ class AgentCoreIT {
 
     @Test
     void noFreePortIsOneClearLineAndTheHostRunsOn() throws Exception {
-        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ChildJvm.Running with = ChildJvm.main(SleepMain.class, "0", "0").workDir(dir)
-                    .agent("port=" + held.getLocalPort()).start();
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ChildJvm.Running with = ChildJvm.main(org.afmetrics.testing.apps.ScriptedHostMain.class).workDir(dir)
+                     .agent("port=" + held.getLocalPort()).start()) {
+            // the host waits for its script, so the exporter has all the time it needs to give up and say so
+            with.awaitStderr(java.util.regex.Pattern.compile("\\[af-metrics\\] "), START);
+            org.afmetrics.testing.HostDriver.send(with, "return");
             assertEquals(0, with.awaitExit(START));
-            assertEquals("host main started\nhost main done", with.stdout());
+            assertEquals("host main started\nhost main done\nhost shutdown hook ran", with.stdout());
             List<String> ours = with.stderrLines().stream().filter(l -> l.startsWith("[af-metrics]"))
                     .collect(Collectors.toList());
-            // The host may finish before the exporter gives up; when it has spoken, it said why.
-            for (String line : ours) {
-                assertTrue(line.contains("no free port in " + held.getLocalPort()), line);
-            }
+            assertEquals(1, ours.size(), "one line: " + ours);
+            assertTrue(ours.get(0).contains("no free port in " + held.getLocalPort()), ours.get(0));
+            assertEquals(ours, with.stderrLines(), "and nothing else on stderr");
         }
     }
 
@@ -168,6 +170,25 @@ class AgentCoreIT {
             e = Http.scrape(url);
             assertEquals(53446198, e.find("notebook_events_processed_total", "dataset", "SingleMu").value);
             assertEquals(1, e.find("afmetrics_json_errors_total", "source", "push", "reason", "truncated").value);
+        }
+    }
+
+    @Test
+    void aUnitGivenInTheTypedFormReachesOpenMetricsScrapes() throws Exception {
+        try (ChildJvm.Running jvm = sleeper("port=0").start()) {
+            String url = jvm.awaitExporterUrl(START);
+            HttpResponse<String> ok = Http.post(url.replace("/metrics", "/notebook-metrics"), "application/json",
+                    "{\"metrics\":[{\"name\":\"processtime\",\"unit\":\"seconds\",\"value\":1071.2},"
+                            + "{\"name\":\"read_total\",\"type\":\"counter\",\"unit\":\"bytes\",\"value\":2727541868}]}");
+            assertEquals(200, ok.statusCode(), ok.body());
+            HttpResponse<String> om = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8").build());
+            assertTrue(om.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                    om.headers().toString());
+            assertTrue(om.body().contains("# UNIT notebook_processtime_seconds seconds\n"), om.body());
+            assertTrue(om.body().contains("# UNIT notebook_read_bytes bytes\n"), om.body());
+            assertTrue(om.body().contains("notebook_read_bytes_total{"), om.body());
+            assertEquals(1071.2, Http.scrape(url).find("notebook_processtime_seconds").value, "plain text: same name");
         }
     }
 

@@ -18,6 +18,8 @@ import org.afmetrics.testing.FreePort;
 import org.afmetrics.testing.Jdks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** JDK tools that inherit JAVA_TOOL_OPTIONS with the agent: no port, no output of the agent's. */
 class InertHostsIT {
@@ -46,6 +48,27 @@ class InertHostsIT {
             assertEquals("Picked up JAVA_TOOL_OPTIONS: " + options + "\n" + bare.stderr, with.stderr, command[0]);
             assertFalse(with.stderr.contains("[af-metrics]"));
         }
+    }
+
+    /** {@code java Hello.java} runs the user's own program: the agent serves there, on JDK 17 and 25 alike. */
+    @ParameterizedTest
+    @ValueSource(strings = {"current", "temurin25"})
+    void aProgramRunFromItsSourceFileHasTheAgentActive(String jdk) throws Exception {
+        java.nio.file.Path home = jdk.equals("current") ? Jdks.current() : Jdks.temurin25OrSkip();
+        java.nio.file.Files.writeString(dir.resolve("Hello.java"), "public class Hello {\n"
+                + "    public static void main(String[] args) throws Exception {\n"
+                + "        for (int i = 0; i < 300 && System.getProperty(\"afmetrics.url\") == null; i++) Thread.sleep(100);\n"
+                + "        System.out.println(\"exporter: \" + System.getProperty(\"afmetrics.url\"));\n"
+                + "    }\n}\n");
+        ProcessBuilder pb = new ProcessBuilder(Jdks.java(home), "Hello.java").directory(dir.toFile());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().keySet().removeIf(k -> k.startsWith("AF_METRICS_"));
+        pb.environment().put("JAVA_TOOL_OPTIONS", AgentJar.option("port=0"));
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.matches("(?s).*exporter: http://127\\.0\\.0\\.1:\\d+/metrics.*"), out);
     }
 
     @Test

@@ -9,57 +9,57 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.afmetrics.AgentProperties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code attach PID [AGENT-ARGS]}: loads the agent into a running JVM (a kernel that started
  * without it) through the JDK's attach API, and prints where it serves. A JVM that already has
  * the agent keeps its exporter; the command says where that one serves.
  */
-final class AttachCommand {
+@Command(name = "attach", header = "Load the agent into a running JVM (same keys as -javaagent).", mixinStandardHelpOptions = true,
+        description = {"Load the agent into a running JVM of yours (a kernel started without it) and print",
+                "where it exports. A JVM that already has the agent keeps its exporter."})
+final class AttachCommand implements Callable<Integer> {
     private static final long WAIT_MILLIS = 20_000;
 
-    private AttachCommand() {
-    }
+    @Parameters(index = "0", paramLabel = "PID", description = "the JVM's process id")
+    long pid;
 
-    static int run(String[] args) {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: java -jar af-metrics-agent.jar attach PID [AGENT-ARGS]");
-            return 2;
-        }
-        long pid;
-        try {
-            pid = Long.parseLong(args[0]);
-        } catch (NumberFormatException e) {
-            System.err.println("attach: '" + args[0] + "' is not a process id");
-            return 2;
-        }
+    @Parameters(index = "1", arity = "0..1", paramLabel = "AGENT-ARGS",
+            description = "key=value,... as after -javaagent:af-metrics-agent.jar= (keys: see --help of the tool)")
+    String agentArgs;
+
+    @Override
+    public Integer call() {
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
             System.err.println("attach: no process " + pid);
-            return 1;
+            return Main.FAILED;
         }
         String me = System.getProperty("user.name");
         Optional<String> owner = process.get().info().user();
         if (owner.isPresent() && !owner.get().equals(me) && !"root".equals(me)) {
             System.err.println("attach: process " + pid + " belongs to " + owner.get() + ", not to " + me
                     + "; only its owner can attach");
-            return 1;
+            return Main.FAILED;
         }
         if (!JvmProcess.isJvm(pid)) {
             System.err.println("attach: process " + pid + " (" + process.get().info().command().orElse("?")
                     + ") is not a JVM");
-            return 1;
+            return Main.FAILED;
         }
         try {
             if (!JvmProcess.awaitReady(pid, 10_000)) {
                 System.err.println("attach: the JVM " + pid + " is not ready for attaching (it handles no SIGQUIT;"
                         + " started with -Xrs, or still starting?)");
-                return 1;
+                return Main.FAILED;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 1;
+            return Main.FAILED;
         }
         VirtualMachine vm;
         try {
@@ -67,23 +67,23 @@ final class AttachCommand {
         } catch (AttachNotSupportedException | IOException e) {
             System.err.println("attach: process " + pid + " is not a JVM this JDK can attach to ("
                     + e.getMessage() + ")");
-            return 1;
+            return Main.FAILED;
         }
         try {
             String existing = AgentProperties.url(vm.getSystemProperties());
             if (existing != null) {
                 System.out.println("already exporting on " + existing + " (pid " + pid + "); no second exporter");
-                return 0;
+                return Main.OK;
             }
-            vm.loadAgent(ownJar().toString(), args.length > 1 ? args[1] : "");
+            vm.loadAgent(ownJar().toString(), agentArgs == null ? "" : agentArgs);
             return awaitExporter(vm, pid);
         } catch (AgentLoadException | com.sun.tools.attach.AgentInitializationException e) {
             System.err.println("attach: the JVM " + pid + " refused the agent (" + e.getMessage()
                     + "); it needs Java 11 or newer");
-            return 1;
+            return Main.FAILED;
         } catch (IOException | RuntimeException | URISyntaxException e) {
             System.err.println("attach: " + e);
-            return 1;
+            return Main.FAILED;
         } finally {
             try {
                 vm.detach();
@@ -101,23 +101,23 @@ final class AttachCommand {
             if (url != null) {
                 System.out.println("exporting on " + url + " (pid " + pid + ", user "
                         + p.getProperty(AgentProperties.USER) + ", session " + p.getProperty(AgentProperties.SESSION) + ")");
-                return 0;
+                return Main.OK;
             }
             String error = p.getProperty(AgentProperties.ERROR);
             if (error != null) {
                 System.err.println("attach: the agent loaded into " + pid + " but is " + error);
-                return 1;
+                return Main.FAILED;
             }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return 1;
+                return Main.FAILED;
             }
         }
         System.err.println("attach: the agent loaded into " + pid + " but did not report an exporter within "
                 + WAIT_MILLIS / 1000 + " s; see that process's stderr");
-        return 1;
+        return Main.FAILED;
     }
 
     static Path ownJar() throws URISyntaxException {

@@ -8,9 +8,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Collections;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.LabelledRegistry;
@@ -19,32 +19,34 @@ import org.afmetrics.identity.IdentityDetector;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJson;
 import org.afmetrics.notebook.NotebookJsonException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code check FILE}: what the agent would export for a notebook JSON file, with this
  * environment's identity, or why it cannot. Exit 1 when the file or any sample is rejected.
  */
-final class CheckCommand {
-    private CheckCommand() {
-    }
+@Command(name = "check", header = "Convert a notebook JSON metrics file and print the exposition, or its errors.", mixinStandardHelpOptions = true,
+        description = {"Convert a notebook JSON metrics file as the agent would and print the exposition,",
+                "or why the file or some of its samples are rejected (exit status 1).",
+                "The AF_METRICS_* environment (prefix, limits, labels) applies."})
+final class CheckCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the notebook's JSON metrics file")
+    Path file;
 
-    static int run(String[] args) {
-        if (args.length != 1) {
-            System.err.println("usage: java -jar af-metrics-agent.jar check FILE");
-            return 2;
-        }
+    @Override
+    public Integer call() {
         AgentConfig config = AgentConfig.fromEnvironment(null);
-        Path file = Paths.get(args[0]);
         byte[] bytes;
         try {
             if (Files.size(file) > config.jsonMaxBytes()) {
                 System.err.println(file + ": " + Files.size(file) + " bytes, over json-max-bytes=" + config.jsonMaxBytes());
-                return 1;
+                return Main.FAILED;
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             System.err.println(file + ": cannot read: " + e);
-            return 1;
+            return Main.FAILED;
         }
         Identity identity = IdentityDetector.forThisJvm().detect(config);
         Conversion c;
@@ -53,7 +55,7 @@ final class CheckCommand {
                     config.jsonMaxSeries(), file.toString());
         } catch (NotebookJsonException e) {
             System.err.println(file + ": " + e.reason() + ": " + e.getMessage());
-            return 1;
+            return Main.FAILED;
         }
         try {
             Writer out = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
@@ -61,7 +63,7 @@ final class CheckCommand {
             out.flush();
         } catch (IOException e) {
             System.err.println("cannot write: " + e);
-            return 1;
+            return Main.FAILED;
         }
         System.err.println(file + ": " + c.series() + " series, " + c.skippedFields() + " non-numeric fields skipped");
         for (String m : c.messages()) {
@@ -71,7 +73,7 @@ final class CheckCommand {
         for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
             rejected += e.getValue();
         }
-        return rejected == 0 ? 0 : 1;
+        return rejected == 0 ? Main.OK : Main.FAILED;
     }
 
     private static java.util.List<Collector.MetricFamilySamples> labelled(Conversion c, Identity identity) {

@@ -8,32 +8,46 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import org.afmetrics.AgentRuntime;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code demo}: the agent in this JVM while a simulated Coffea-like processor works through
  * chunks of events and rewrites its {@code savemetrics} JSON every second, as a notebook would.
+ * The JSON goes into a temporary directory, removed at exit, unless the key json names a file.
  */
-final class DemoCommand {
+@Command(name = "demo", header = "Run the agent here with a simulated notebook rewriting its JSON metrics.", mixinStandardHelpOptions = true,
+        description = {"Run the agent here while a simulated Coffea-like processing loop rewrites a JSON",
+                "metrics file every second, as a notebook would; Ctrl-C stops it. The file lives in a",
+                "temporary directory removed at exit, unless AGENT-ARGS or the environment name one."})
+final class DemoCommand implements Callable<Integer> {
     private static final String[] DATASETS = {"SingleMu", "DoubleMu", "TTbar"};
 
-    private DemoCommand() {
-    }
+    @Parameters(arity = "0..1", paramLabel = "AGENT-ARGS",
+            description = "key=value,... as after -javaagent:af-metrics-agent.jar= (e.g. port=0)")
+    String agentArgs;
 
-    static int run(String[] args) {
-        String agentArgs = args.length > 0 ? args[0] : null;
+    @Override
+    public Integer call() throws IOException {
         AgentConfig config = AgentConfig.fromEnvironment(agentArgs);
+        if (!config.isSet(ConfigKey.JSON)) {
+            Path dir = Files.createTempDirectory("af-metrics-demo");
+            Path file = dir.resolve(ConfigKey.JSON.defaultValue());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeQuietly(file, dir), "af-metrics-demo-cleanup"));
+            config = AgentConfig.fromEnvironment((agentArgs == null ? "" : agentArgs + ",") + "json=" + file);
+        }
         config.warnings().forEach(w -> System.err.println("[af-metrics] warning: " + w));
-        Path json = Paths.get(System.getProperty("user.dir")).resolve(config.jsonSources().isEmpty()
-                ? ConfigKey.JSON.defaultValue() : config.jsonSources().get(0)).toAbsolutePath();
+        Path json = Paths.get(System.getProperty("user.dir")).resolve(config.jsonSources().get(0)).toAbsolutePath();
         AgentRuntime runtime;
         try {
             runtime = AgentRuntime.start(config);
         } catch (IOException e) {
             System.err.println("demo: cannot start the exporter: " + e.getMessage());
-            return 1;
+            return Main.FAILED;
         }
         System.out.println("Scrape " + runtime.server().url() + " ; the simulated notebook writes " + json);
         System.out.println("Ctrl-C stops the demo.");
@@ -58,10 +72,20 @@ final class DemoCommand {
                 Thread.sleep(1000);
             } catch (IOException e) {
                 System.err.println("demo: cannot write " + json + ": " + e.getMessage());
-                return 1;
+                return Main.FAILED;
             } catch (InterruptedException e) {
-                return 0;
+                return Main.OK;
             }
+        }
+    }
+
+    private static void removeQuietly(Path file, Path dir) {
+        try {
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // a temporary directory the system cleans up in its time
         }
     }
 

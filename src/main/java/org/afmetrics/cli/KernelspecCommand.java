@@ -1,177 +1,206 @@
 package org.afmetrics.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.afmetrics.config.AgentConfig;
 import org.afmetrics.facility.KernelspecEditor;
+import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
 import org.afmetrics.facility.Kernelspecs;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kernelspec list|install|remove}: turns the agent on or off for the JVM kernels Jupyter
- * sees, through {@code JAVA_TOOL_OPTIONS} in their kernel.json.
+ * sees, through {@code JAVA_TOOL_OPTIONS} in their kernel.json. Every kernelspec is done or
+ * refused on its own: a refused one (unknown, unreadable, not a JVM kernel) is a line on stderr
+ * and exit status 1, and is left as it was.
  */
+@Command(name = "kernelspec", header = "Put the agent into (or take it out of) Jupyter kernelspecs.", mixinStandardHelpOptions = true,
+        description = {"The kernelspecs Jupyter sees (JUPYTER_PATH, JUPYTER_DATA_DIR, the system dirs); put the",
+                "agent into, or take it out of, their JAVA_TOOL_OPTIONS."},
+        subcommands = {KernelspecCommand.ListSpecs.class, KernelspecCommand.Install.class, KernelspecCommand.Remove.class})
 final class KernelspecCommand {
-    static final String USAGE = "usage: java -jar af-metrics-agent.jar kernelspec list\n"
-            + "       java -jar af-metrics-agent.jar kernelspec install [NAME...|--all-jvm] [--agent-args ARGS] [--jar PATH]\n"
-            + "       java -jar af-metrics-agent.jar kernelspec remove [NAME...]";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private KernelspecCommand() {
     }
 
-    static int run(String[] args) {
-        if (args.length == 0) {
-            System.err.println(USAGE);
-            return 2;
-        }
-        Kernelspecs specs = Kernelspecs.forThisUser();
-        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
-        switch (args[0]) {
-            case "list":
-                return list(specs.find());
-            case "install":
-                return install(specs.find(), rest);
-            case "remove":
-                return remove(specs.find(), rest);
-            default:
-                System.err.println(USAGE);
-                return 2;
-        }
-    }
+    @Command(name = "list", header = "List the kernelspecs: agent on or off, JVM kernel or not.", mixinStandardHelpOptions = true,
+            description = "Each kernelspec: name, whether the agent is on, whether it is a JVM kernel, its kernel.json.")
+    static final class ListSpecs implements Callable<Integer> {
+        @Option(names = "--json", description = "print JSON instead of a table")
+        boolean json;
 
-    private static int list(Map<String, Path> found) {
-        System.out.println(String.format("%-24s %-6s %-4s %s", "NAME", "AGENT", "JVM", "KERNEL.JSON"));
-        for (Map.Entry<String, Path> e : found.entrySet()) {
-            String agent;
-            String jvm;
-            try {
-                ObjectNode spec = KernelspecEditor.parse(Files.readAllBytes(e.getValue()), e.getValue());
-                agent = KernelspecEditor.agentOption(spec) != null ? "on" : "off";
-                jvm = KernelspecEditor.isJvm(spec) ? "yes" : "no";
-            } catch (IOException | KernelspecException ex) {
-                agent = "?";
-                jvm = "?";
-            }
-            System.out.println(String.format("%-24s %-6s %-4s %s", e.getKey(), agent, jvm, e.getValue()));
-        }
-        return 0;
-    }
-
-    private static int install(Map<String, Path> found, List<String> args) {
-        List<String> names = new ArrayList<>();
-        boolean allJvm = false;
-        String agentArgs = null;
-        Path jar = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("--all-jvm")) {
-                allJvm = true;
-            } else if ((a.equals("--agent-args") || a.equals("--jar")) && i + 1 < args.size()) {
-                if (a.equals("--jar")) {
-                    jar = Paths.get(args.get(++i));
-                } else {
-                    agentArgs = args.get(++i);
+        @Override
+        public Integer call() {
+            ArrayNode out = JSON.createArrayNode();
+            for (Map.Entry<String, Path> e : Kernelspecs.forThisUser().find().entrySet()) {
+                ObjectNode row = out.addObject().put("name", e.getKey()).put("file", e.getValue().toString());
+                try {
+                    ObjectNode spec = KernelspecEditor.parse(Files.readAllBytes(e.getValue()), e.getValue());
+                    row.put("agent", KernelspecEditor.agentOption(spec) != null);
+                    row.put("jvm", KernelspecEditor.isJvm(spec));
+                } catch (IOException | KernelspecException ex) {
+                    row.put("problem", ex.getMessage());
                 }
-            } else if (a.startsWith("--")) {
-                System.err.println("kernelspec install: unknown or incomplete option " + a + "\n" + USAGE);
-                return 2;
-            } else {
-                names.add(a.toLowerCase(Locale.ROOT));
             }
-        }
-        if (names.isEmpty() != allJvm) {
-            System.err.println("kernelspec install: name the kernels, or give --all-jvm (not both)\n" + USAGE);
-            return 2;
-        }
-        if (jar == null) {
-            jar = runningJar();
-            if (jar == null) {
-                System.err.println("kernelspec install: not run from the agent jar; give --jar PATH");
-                return 2;
+            if (json) {
+                System.out.println(out.toPrettyString());
+                return Main.OK;
             }
+            System.out.println(String.format("%-24s %-6s %-4s %s", "NAME", "AGENT", "JVM", "KERNEL.JSON"));
+            for (com.fasterxml.jackson.databind.JsonNode row : out) {
+                boolean readable = !row.has("problem");
+                System.out.println(String.format("%-24s %-6s %-4s %s", row.get("name").asText(),
+                        readable ? (row.get("agent").asBoolean() ? "on" : "off") : "?",
+                        readable ? (row.get("jvm").asBoolean() ? "yes" : "no") : "?", row.get("file").asText()));
+            }
+            return Main.OK;
         }
-        if (!Files.isRegularFile(jar)) {
-            System.err.println("kernelspec install: no agent jar at " + jar);
-            return 2;
-        }
-        String option;
-        try {
-            option = KernelspecEditor.option(jar, agentArgs);
-        } catch (KernelspecException e) {
-            System.err.println("kernelspec install: " + e.getMessage());
-            return 2;
-        }
-        List<String> targets = allJvm ? jvmKernels(found) : names;
-        if (targets.isEmpty()) {
-            System.err.println("kernelspec install: no JVM kernel found (kernelspec list shows what Jupyter sees)");
-            return 1;
-        }
-        return editEach(found, targets,
-                file -> KernelspecEditor.install(file, option) ? "agent installed" : "agent already installed");
     }
 
-    private static int remove(Map<String, Path> found, List<String> args) {
-        List<String> targets = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("--")) {
-                System.err.println("kernelspec remove: unknown option " + a + "\n" + USAGE);
-                return 2;
-            }
-            targets.add(a.toLowerCase(Locale.ROOT));
-        }
-        boolean all = targets.isEmpty();
-        if (all) {
-            targets.addAll(found.keySet());
-        }
-        return editEach(found, targets, file -> {
-            String what = KernelspecEditor.remove(file);
-            if (what != null) {
-                return "agent removed (" + what + ")";
-            }
-            // removing from every kernelspec: those that never had the agent are not worth a line
-            return all ? null : "agent was not installed";
-        });
+    /** Which kernelspecs: named ones, or all of a kind, never both and never none. */
+    static final class Selection {
+        @Parameters(paramLabel = "NAME", arity = "1..*", description = "kernelspec names (kernelspec list shows them)")
+        List<String> names;
     }
 
-    /** One kernelspec's edit; returns what to report about it, or null for nothing. */
-    private interface Edit {
-        String apply(Path kernelJson) throws KernelspecException;
-    }
+    @Command(name = "install", header = "Put the agent into kernelspecs.", mixinStandardHelpOptions = true,
+            description = {"Put the agent into the named kernelspecs, or into every JVM kernelspec (--all-jvm).",
+                    "Installing twice equals installing once; the original kernel.json is kept beside it",
+                    "(kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") for remove to restore byte for byte."})
+    static final class Install implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
 
-    /**
-     * Applies the edit to each named kernelspec, reporting {@code NAME: WHAT in FILE}. An unknown
-     * name or a failed edit is a line on stderr, exit status 1, and does not stop the others.
-     */
-    private static int editEach(Map<String, Path> found, List<String> names, Edit edit) {
-        int failures = 0;
-        for (String name : names) {
-            Path file = found.get(name);
-            if (file == null) {
-                System.err.println(name + ": no such kernelspec");
-                failures++;
-                continue;
-            }
-            try {
-                String what = edit.apply(file);
-                if (what != null) {
-                    System.out.println(name + ": " + what + " in " + file);
+        @ArgGroup(multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @ArgGroup(exclusive = false)
+            Selection named;
+
+            @Option(names = "--all-jvm", required = true, description = "every kernelspec that runs on a JVM")
+            boolean allJvm;
+        }
+
+        @Option(names = "--agent-args", paramLabel = "ARGS",
+                description = "key=value,... after -javaagent:JAR= (checked against the agent's keys, see --help)")
+        String agentArgs;
+
+        @Option(names = "--jar", paramLabel = "PATH", description = "the agent jar to use (default: this jar)")
+        Path jar;
+
+        @Option(names = "--force", description = "install into kernelspecs that are not JVM kernels too")
+        boolean force;
+
+        @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            if (agentArgs != null) {
+                List<String> problems = AgentConfig.parse(agentArgs, name -> null).warnings();
+                if (!problems.isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--agent-args: " + String.join("; ", problems));
                 }
+            }
+            Path agentJar = jar != null ? jar : runningJar();
+            if (agentJar == null) {
+                throw new ParameterException(spec.commandLine(), "not run from the agent jar; give --jar PATH");
+            }
+            if (!Files.isRegularFile(agentJar)) {
+                throw new ParameterException(spec.commandLine(), "--jar: no agent jar at " + agentJar);
+            }
+            String option;
+            try {
+                option = KernelspecEditor.option(agentJar, agentArgs);
             } catch (KernelspecException e) {
-                System.err.println(name + ": " + e.getMessage());
-                failures++;
+                throw new ParameterException(spec.commandLine(), e.getMessage());
             }
+            Map<String, Path> found = Kernelspecs.forThisUser().find();
+            Targets targets = which.allJvm ? jvmKernels(found) : named(found, which.named.names);
+            if (which.allJvm && targets.names.isEmpty() && targets.failures == 0) {
+                System.err.println("kernelspec install: no JVM kernel found (kernelspec list shows what Jupyter sees)");
+                return Main.FAILED;
+            }
+            return editEach(found, targets, dryRun, file -> KernelspecEditor.planInstall(file, option, force));
         }
-        return failures == 0 ? 0 : 1;
     }
 
-    private static List<String> jvmKernels(Map<String, Path> found) {
+    @Command(name = "remove", header = "Take the agent out of kernelspecs.", mixinStandardHelpOptions = true,
+            description = {"Take the agent out of the named kernelspecs, or of all (--all). Where the file did not",
+                    "change since install, the original bytes come back."})
+    static final class Remove implements Callable<Integer> {
+        @ArgGroup(multiplicity = "1")
+        Which which;
+
+        static final class Which {
+            @ArgGroup(exclusive = false)
+            Selection named;
+
+            @Option(names = "--all", required = true, description = "every kernelspec that has the agent")
+            boolean all;
+        }
+
+        @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            Map<String, Path> found = Kernelspecs.forThisUser().find();
+            Targets targets = which.all ? new Targets(new ArrayList<>(found.keySet()), 0) : named(found, which.named.names);
+            return editEach(found, targets, dryRun, file -> {
+                Change c = KernelspecEditor.planRemove(file);
+                // removing from every kernelspec: those that never had the agent are not worth a line
+                return which.all && !c.changes() ? null : c;
+            });
+        }
+    }
+
+    /** The kernelspecs to edit, and how many were refused while choosing them. */
+    private static final class Targets {
+        final List<String> names;
+        final int failures;
+
+        Targets(List<String> names, int failures) {
+            this.names = names;
+            this.failures = failures;
+        }
+    }
+
+    private static Targets named(Map<String, Path> found, List<String> names) {
         List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(n.toLowerCase(Locale.ROOT));
+        }
+        return new Targets(out, 0);
+    }
+
+    /** The JVM kernelspecs; one that cannot be read is reported and counts as a failure. */
+    private static Targets jvmKernels(Map<String, Path> found) {
+        List<String> out = new ArrayList<>();
+        int failures = 0;
         for (Map.Entry<String, Path> e : found.entrySet()) {
             try {
                 if (KernelspecEditor.isJvm(KernelspecEditor.parse(Files.readAllBytes(e.getValue()), e.getValue()))) {
@@ -179,9 +208,70 @@ final class KernelspecCommand {
                 }
             } catch (IOException | KernelspecException ex) {
                 System.err.println(e.getKey() + ": skipped: " + ex.getMessage());
+                failures++;
             }
         }
-        return out;
+        return new Targets(out, failures);
+    }
+
+    /** One kernelspec's planned edit, or null for nothing to report. */
+    private interface Plan {
+        Change apply(Path kernelJson) throws KernelspecException;
+    }
+
+    /**
+     * Plans and applies (or, dry, prints) the edit of each kernelspec, reporting
+     * {@code NAME: WHAT in FILE}. An unknown name or a refused edit is a line on stderr and exit
+     * status 1, and does not stop the others.
+     */
+    private static int editEach(Map<String, Path> found, Targets targets, boolean dryRun, Plan plan) {
+        int failures = targets.failures;
+        for (String name : targets.names) {
+            Path file = found.get(name);
+            if (file == null) {
+                System.err.println(name + ": no such kernelspec");
+                failures++;
+                continue;
+            }
+            try {
+                Change c = plan.apply(file);
+                if (c == null) {
+                    continue;
+                }
+                if (dryRun) {
+                    System.out.println(name + ": " + c.what + " in " + file + " (dry run: nothing written)");
+                    System.out.print(diff(c));
+                } else {
+                    KernelspecEditor.apply(c);
+                    System.out.println(name + ": " + c.what + " in " + file);
+                }
+            } catch (KernelspecException e) {
+                System.err.println(name + ": " + e.getMessage());
+                failures++;
+            }
+        }
+        return failures == 0 ? Main.OK : Main.FAILED;
+    }
+
+    /** The change as a unified diff, empty when nothing would change. */
+    static String diff(Change c) {
+        if (!c.changes()) {
+            return "";
+        }
+        List<String> before = lines(c.before);
+        List<String> after = lines(c.after);
+        List<String> patch = UnifiedDiffUtils.generateUnifiedDiff(c.file.toString(), c.file.toString(), before,
+                DiffUtils.diff(before, after), 3);
+        StringBuilder sb = new StringBuilder();
+        for (String line : patch) {
+            sb.append(line).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static List<String> lines(byte[] bytes) {
+        // a final newline ends the last line; it starts no empty one
+        return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\n"));
     }
 
     /** The jar this command runs from, by absolute path, or null when run from classes. */

@@ -1,66 +1,154 @@
 package org.afmetrics.cli;
 
+import java.util.concurrent.Callable;
 import org.afmetrics.facility.PrometheusAssets;
+import org.afmetrics.facility.RemoteWriteConfigs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code prometheus-config} and {@code prometheus-rules}: print the facility's Prometheus files.
  * The copies in the repository's {@code agent/prometheus/} are this output with the defaults.
  */
 final class PrometheusCommand {
-    static final String USAGE = "usage: java -jar af-metrics-agent.jar prometheus-config [--targets-dir DIR]"
-            + " [--scrape-interval 15s] [--pushgateway HOST:PORT] [--rules-file rules.yml]\n"
-            + "       java -jar af-metrics-agent.jar prometheus-rules";
-
     private PrometheusCommand() {
     }
 
-    static int config(String[] args) {
-        PrometheusAssets.ConfigOptions o = new PrometheusAssets.ConfigOptions();
-        boolean jobOnly = false;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--job-only")) {
-                jobOnly = true;
-                continue;
+    @Command(name = "prometheus-config", header = "Print a prometheus.yml (or, --job-only, its af-metrics scrape jobs).", mixinStandardHelpOptions = true,
+            description = {"Print a prometheus.yml. --mode single (the default): one server with a file_sd job over",
+                    "the targets directory, the Pushgateway, and commented examples for JupyterHub and Dask; with",
+                    "--job-only, just the scrape job(s) to paste under scrape_configs: of an existing prometheus.yml.",
+                    "--mode node: a node agent (Prometheus with --enable-feature=agent) scraping the node's kernels",
+                    "through the targets directory and forwarding by remote_write, every series labelled node=NAME.",
+                    "--mode central: the server the node agents write to (run it with",
+                    "--web.enable-remote-write-receiver): the rules, no kernel job of its own."})
+    static final class Config implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--targets-dir", paramLabel = "DIR", defaultValue = PrometheusAssets.DEFAULT_TARGETS_DIR,
+                description = "the agents' targets-dir (default: ${DEFAULT-VALUE})")
+        String targetsDir;
+
+        @Option(names = "--scrape-interval", paramLabel = "DURATION", defaultValue = "15s",
+                description = "scrape and rule evaluation interval (default: ${DEFAULT-VALUE})")
+        String scrapeInterval;
+
+        @Option(names = "--pushgateway", paramLabel = "HOST:PORT",
+                description = "a Pushgateway to scrape (default: a commented job)")
+        String pushgateway;
+
+        @Option(names = "--rules-file", paramLabel = "FILE", defaultValue = "rules.yml",
+                description = "the rule file to load (default: ${DEFAULT-VALUE})")
+        String rulesFile;
+
+        @Option(names = "--job-only", description = "print only the scrape job(s), for an existing prometheus.yml")
+        boolean jobOnly;
+
+        @Option(names = "--mode", paramLabel = "MODE", defaultValue = "single",
+                description = "single, node or central (default: ${DEFAULT-VALUE})")
+        String mode;
+
+        @Option(names = "--remote-write", paramLabel = "URL",
+                description = "node: where to send, e.g. http://centre:9090/api/v1/write")
+        String remoteWrite;
+
+        @Option(names = "--node", paramLabel = "NAME", description = "node: the node label (default: the host name)")
+        String node;
+
+        @Option(names = "--remote-write-user", paramLabel = "NAME", description = "node: basic-auth user for remote_write")
+        String remoteWriteUser;
+
+        @Option(names = "--remote-write-password-file", paramLabel = "FILE",
+                description = "node: file holding the basic-auth password (read by Prometheus, not here)")
+        String remoteWritePasswordFile;
+
+        @Option(names = "--remote-write-ca-file", paramLabel = "FILE", description = "node: CA certificate of the receiver")
+        String remoteWriteCaFile;
+
+        @Option(names = "--remote-write-cert-file", paramLabel = "FILE", description = "node: client certificate")
+        String remoteWriteCertFile;
+
+        @Option(names = "--remote-write-key-file", paramLabel = "FILE", description = "node: the client certificate's key")
+        String remoteWriteKeyFile;
+
+        @Override
+        public Integer call() {
+            PrometheusAssets.ConfigOptions o = new PrometheusAssets.ConfigOptions();
+            try {
+                PrometheusAssets.checkInterval(scrapeInterval);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--scrape-interval: " + e.getMessage());
             }
-            if (i + 1 >= args.length) {
-                System.err.println("prometheus-config: " + args[i] + " needs a value\n" + USAGE);
-                return 2;
+            try {
+                PrometheusAssets.checkTargetsDir(targetsDir);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--targets-dir: " + e.getMessage());
             }
-            String v = args[++i];
-            switch (args[i - 1]) {
-                case "--targets-dir":
-                    o.targetsDir = v;
-                    break;
-                case "--scrape-interval":
+            o.targetsDir = targetsDir;
+            o.scrapeInterval = scrapeInterval;
+            o.pushgateway = pushgateway == null ? null : pushgateway.replaceFirst("^https?://", "");
+            o.rulesFile = rulesFile;
+            switch (mode) {
+                case "single":
+                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
+                            remoteWriteCertFile, remoteWriteKeyFile);
+                    System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
+                    return Main.OK;
+                case "central":
+                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
+                            remoteWriteCertFile, remoteWriteKeyFile);
+                    noJobOnly();
+                    System.out.print(RemoteWriteConfigs.central(o));
+                    return Main.OK;
+                case "node":
+                    noJobOnly();
+                    RemoteWriteConfigs.NodeOptions n = new RemoteWriteConfigs.NodeOptions();
+                    n.targetsDir = targetsDir;
+                    n.scrapeInterval = scrapeInterval;
+                    n.node = node;
+                    n.remoteWriteUrl = remoteWrite;
+                    n.username = remoteWriteUser;
+                    n.passwordFile = remoteWritePasswordFile;
+                    n.caFile = remoteWriteCaFile;
+                    n.certFile = remoteWriteCertFile;
+                    n.keyFile = remoteWriteKeyFile;
                     try {
-                        PrometheusAssets.checkInterval(v);
+                        System.out.print(RemoteWriteConfigs.nodeAgent(n));
                     } catch (IllegalArgumentException e) {
-                        System.err.println("prometheus-config: --scrape-interval " + e.getMessage());
-                        return 2;
+                        throw new ParameterException(spec.commandLine(), e.getMessage());
                     }
-                    o.scrapeInterval = v;
-                    break;
-                case "--pushgateway":
-                    o.pushgateway = v.replaceFirst("^https?://", "");
-                    break;
-                case "--rules-file":
-                    o.rulesFile = v;
-                    break;
+                    return Main.OK;
                 default:
-                    System.err.println("prometheus-config: unknown option " + args[i - 1] + "\n" + USAGE);
-                    return 2;
+                    throw new ParameterException(spec.commandLine(), "--mode is single, node or central, not '" + mode + "'");
             }
         }
-        System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
-        return 0;
+
+        private void noJobOnly() {
+            if (jobOnly) {
+                throw new ParameterException(spec.commandLine(), "--job-only goes with --mode single");
+            }
+        }
+
+        private void onlyWithMode(String mode, String... values) {
+            for (String v : values) {
+                if (v != null) {
+                    throw new ParameterException(spec.commandLine(), "the remote_write options go with --mode " + mode);
+                }
+            }
+        }
     }
 
-    static int rules(String[] args) {
-        if (args.length != 0) {
-            System.err.println(USAGE);
-            return 2;
+    @Command(name = "prometheus-rules", header = "Print rules.yml: recording rules and alerts.", mixinStandardHelpOptions = true,
+            description = "Print rules.yml: per-user and facility recording rules, and alerts.")
+    static final class Rules implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.print(PrometheusAssets.rules());
+            return Main.OK;
         }
-        System.out.print(PrometheusAssets.rules());
-        return 0;
     }
 }

@@ -14,37 +14,34 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import org.afmetrics.AgentProperties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code status [--targets-dir DIR] [--json]}: the agents on this host, found among the JVMs the
  * JDK can list (and in a scrape-target directory), each asked for its own metrics.
  */
-final class StatusCommand {
+@Command(name = "status", header = "The agents on this host: pid, user, session, kernel, URL, JSON sources.", mixinStandardHelpOptions = true,
+        description = {"The agents on this host: pid, user, session, notebook, kernel, URL and JSON sources,",
+                "found among the JVMs the JDK can list (yours, or all as root) and in a targets directory."})
+final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private StatusCommand() {
-    }
+    @Option(names = "--targets-dir", paramLabel = "DIR", description = "also the agents with a target file in DIR")
+    Path targetsDir;
 
-    static int run(String[] args) {
-        Path targetsDir = null;
-        boolean json = false;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--json")) {
-                json = true;
-            } else if (args[i].equals("--targets-dir") && i + 1 < args.length) {
-                targetsDir = Paths.get(args[++i]);
-            } else {
-                System.err.println("usage: java -jar af-metrics-agent.jar status [--targets-dir DIR] [--json]");
-                return 2;
-            }
-        }
+    @Option(names = "--json", description = "print JSON instead of a table")
+    boolean json;
+
+    @Override
+    public Integer call() {
         Map<String, ObjectNode> agents = new LinkedHashMap<>();
         fromJvms(agents);
         if (targetsDir != null) {
@@ -60,7 +57,7 @@ final class StatusCommand {
         } else {
             printTable(new ArrayList<>(agents.values()));
         }
-        return 0;
+        return Main.OK;
     }
 
     private static void fromJvms(Map<String, ObjectNode> agents) {

@@ -3,54 +3,74 @@ package org.afmetrics.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.afmetrics.facility.HostNames;
 import org.afmetrics.facility.TargetsDir;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code targets list DIR} and {@code targets gc DIR}: the scrape target files of a directory. */
+@Command(name = "targets", header = "The scrape target files of a targets directory.", mixinStandardHelpOptions = true,
+        description = "The scrape target files in a targets directory (agent key targets-dir).",
+        subcommands = {TargetsCommand.List.class, TargetsCommand.Gc.class})
 final class TargetsCommand {
-    static final String USAGE = "usage: java -jar af-metrics-agent.jar targets list|gc DIR";
-
     private TargetsCommand() {
     }
 
-    static int run(String[] args) {
-        if (args.length != 2 || !(args[0].equals("list") || args[0].equals("gc"))) {
-            System.err.println(USAGE);
-            return 2;
-        }
-        Path dir = Paths.get(args[1]);
-        if (!Files.isDirectory(dir)) {
-            System.err.println("targets: no directory " + dir);
-            return 1;
-        }
-        TargetsDir targets = new TargetsDir(dir, HostNames.local());
-        try {
-            if (args[0].equals("list")) {
-                System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s", "STATUS", "TARGET", "USER", "SESSION",
-                        "PID", "FILE"));
-                for (TargetsDir.Entry e : targets.list()) {
-                    if (e.content == null) {
-                        System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s (%s)", e.status, "-", "-", "-", "-",
-                                e.file.getFileName(), e.problem));
-                    } else {
-                        System.out.println(String.format("%-11s %-22s %-12s %-38s %-8d %s", e.status, e.content.target(),
-                                e.content.info().getOrDefault("user", "-"), e.content.info().getOrDefault("session", "-"),
-                                e.content.pid(), e.file.getFileName()));
-                    }
-                }
-            } else {
-                List<TargetsDir.Entry> removed = targets.gc(System.err::println);
-                for (TargetsDir.Entry e : removed) {
-                    System.out.println("removed " + e.file + " (pid " + e.content.pid() + " is gone)");
-                }
-                System.out.println(removed.size() + " stale target file(s) removed");
+    /** The directory argument both subcommands share, checked before anything is read. */
+    abstract static class OnDirectory implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "the targets directory")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            if (!Files.isDirectory(dir)) {
+                System.err.println("targets: no directory " + dir);
+                return Main.FAILED;
             }
-        } catch (IOException e) {
-            System.err.println("targets: cannot read " + dir + ": " + e.getMessage());
-            return 1;
+            try {
+                run(new TargetsDir(dir, HostNames.local()));
+                return Main.OK;
+            } catch (IOException e) {
+                System.err.println("targets: cannot read " + dir + ": " + e.getMessage());
+                return Main.FAILED;
+            }
         }
-        return 0;
+
+        abstract void run(TargetsDir targets) throws IOException;
+    }
+
+    @Command(name = "list", header = "List the target files: status, target, user, session, pid.", mixinStandardHelpOptions = true,
+            description = "List the target files: status, target, user, session, pid.")
+    static final class List extends OnDirectory {
+        @Override
+        void run(TargetsDir targets) throws IOException {
+            System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s", "STATUS", "TARGET", "USER", "SESSION",
+                    "PID", "FILE"));
+            for (TargetsDir.Entry e : targets.list()) {
+                if (e.content == null) {
+                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s (%s)", e.status, "-", "-", "-", "-",
+                            e.file.getFileName(), e.problem));
+                } else {
+                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-8d %s", e.status, e.content.target(),
+                            e.content.info().getOrDefault("user", "-"), e.content.info().getOrDefault("session", "-"),
+                            e.content.pid(), e.file.getFileName()));
+                }
+            }
+        }
+    }
+
+    @Command(name = "gc", header = "Remove the target files of processes gone from this host.", mixinStandardHelpOptions = true,
+            description = "Remove the target files of processes gone from this host.")
+    static final class Gc extends OnDirectory {
+        @Override
+        void run(TargetsDir targets) throws IOException {
+            java.util.List<TargetsDir.Entry> removed = targets.gc(System.err::println);
+            for (TargetsDir.Entry e : removed) {
+                System.out.println("removed " + e.file + " (pid " + e.content.pid() + " is gone)");
+            }
+            System.out.println(removed.size() + " stale target file(s) removed");
+        }
     }
 }

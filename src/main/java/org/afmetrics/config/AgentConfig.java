@@ -44,6 +44,7 @@ public final class AgentConfig {
         typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
         this.cellHooks = typed(ConfigKey.CELL_HOOKS, Parse.CELL_HOOKS);
+        typed(ConfigKey.CELL_RESOURCES, Parse.BOOLEAN);
         if (!isLabelName(get(ConfigKey.PREFIX)) && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");

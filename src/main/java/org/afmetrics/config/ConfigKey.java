@@ -44,7 +44,9 @@ public enum ConfigKey {
     CELL_HOOKS("cell-hooks", "true",
             "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics:"
                     + " true (where a kernel's jar or classes are on the class path or the main is a known kernel's), false,"
-                    + " or force (any JVM: kernels repackaged or loading their classes through a class loader of their own).");
+                    + " or force (any JVM: kernels repackaged or loading their classes through a class loader of their own)."),
+    CELL_RESOURCES("cell-resources", "true",
+            "Measure each cell's CPU time, allocated bytes and GC time (true/false); false saves the thread CPU clock reads per cell.");
 
     private final String key;
     private final String defaultValue;

@@ -27,20 +27,32 @@ public final class HostSelection {
         "af-metrics-agent", // the agent jar's own commands (kernelspec, targets, ...) never export
     };
 
+    /** The JDK's single-file source launcher ({@code java Hello.java}): JDK 11-21, then 22 on. */
+    private static final String[] SOURCE_LAUNCHERS = {
+        "jdk.compiler/com.sun.tools.javac.launcher.Main",
+        "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher",
+    };
+
     private HostSelection() {
     }
 
     /**
      * The main of a JVM from its {@code sun.java.command}: the main class, {@code module/class}, or
-     * the jar path; empty when there is none (e.g. {@code java -version}).
+     * the jar path; empty when there is none (e.g. {@code java -version}). For {@code java Hello.java}
+     * it is the source file: the JDK module that compiles and runs it is no tool of its own, the
+     * program is the user's.
      */
     public static String mainOf(String sunJavaCommand) {
         if (sunJavaCommand == null) {
             return "";
         }
-        String t = sunJavaCommand.trim();
-        int space = t.indexOf(' ');
-        return space < 0 ? t : t.substring(0, space);
+        String[] words = sunJavaCommand.trim().split(" ", 3);
+        for (String launcher : SOURCE_LAUNCHERS) {
+            if (words[0].equals(launcher) && words.length > 1 && !words[1].isEmpty()) {
+                return words[1];
+            }
+        }
+        return words[0];
     }
 
     /** Whether the agent should serve in a JVM with this main, under these settings. */

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.afmetrics.AgentThreads;
 
 /**
  * The JVM's hotspot metrics ({@link QuietHotspotExports}), whose collectors are built on two
@@ -25,22 +26,18 @@ public final class DeferredHotspotCollector extends Collector implements Collect
 
     /** Builds the collectors on new daemon threads. */
     public void startLoading() {
-        Thread t = new Thread(new Runnable() {
+        AgentThreads.start("hotspot", new Runnable() {
             @Override
             public void run() {
                 load();
             }
-        }, "af-metrics-hotspot");
-        t.setDaemon(true);
-        t.start();
+        });
     }
 
     private void load() {
         try {
             SecondHalf second = new SecondHalf();
-            Thread helper = new Thread(second, "af-metrics-hotspot-2");
-            helper.setDaemon(true);
-            helper.start();
+            Thread helper = AgentThreads.start("hotspot-2", second);
             Collector process = new QuietHotspotExports.ProcessCollector();
             Collector pools = new MemoryPoolsExports();
             Collector allocation = new MemoryAllocationExports();

@@ -1,39 +1,60 @@
 package org.afmetrics.exporter;
 
+import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.afmetrics.AgentThreads;
 import org.afmetrics.config.PortRange;
 import org.afmetrics.notebook.PushedMetrics;
 
 /**
- * The HTTP side: {@code /metrics} ({@link ScrapeHandler}, simpleclient_httpserver for the rest)
- * on the first free port of the range, plus the push endpoint and the landing page. Plain HTTP
- * is served by the agent's own {@link LoopbackHttpServer} (TCP_NODELAY on its own sockets only);
- * TLS by the JDK's HttpsServer. All threads are daemons, started from a daemon thread, so the host
- * JVM exits as if the agent were not there.
+ * The HTTP side, on the JDK's own server ({@code com.sun.net.httpserver}, HttpsServer for TLS):
+ * {@code /metrics} ({@link ScrapeHandler}), {@code /} (the {@link LandingPage}), {@code /-/healthy}
+ * and the push endpoint, on the first free port of the range. Every context is guarded by a
+ * {@link RequestGuard}; exchanges run on the {@link DeadlineExecutor}, which closes connections
+ * that stay too long in a phase. Idle and never-speaking connections wait in the JDK server's
+ * selector and hold no thread. All threads are the agent's daemons (see
+ * {@link org.afmetrics.AgentThreads}), so the host JVM exits as if the agent were not there.
  */
 public final class ExporterServer {
-    /** A request head not read within this, or an exchange holding a thread longer, is cut off. */
-    static final long HEAD_DEADLINE_MILLIS = 2_000;
-    static final long EXCHANGE_DEADLINE_MILLIS = 15_000;
-    private static final int THREADS = 8;
+    /**
+     * Deadlines of the head (from its first byte), the body (from the end of the head) and the
+     * response (from when it is ready), in milliseconds: when threads are free, and while other
+     * exchanges wait for one.
+     */
+    static final long[] DEADLINES_MILLIS = {2_000, 4_000, 4_000};
+    static final long[] PRESSED_DEADLINES_MILLIS = {500, 1_000, 2_000};
+    /** Exchange threads; more clients than this wait (idle ones on no thread at all). */
+    private static final int THREADS = 16;
+    private static final String HEALTHY = "Exporter is Healthy.\n";
 
-    private final HTTPServer server;
+    private final HttpServer server;
     private final InetSocketAddress address;
     private final DeadlineExecutor executor;
     private final boolean tls;
 
-    private ExporterServer(HTTPServer server, InetSocketAddress address, DeadlineExecutor executor, boolean tls) {
+    private ExporterServer(HttpServer server, DeadlineExecutor executor, boolean tls) {
         this.server = server;
-        this.address = address;
+        this.address = server.getAddress();
         this.executor = executor;
         this.tls = tls;
     }
@@ -55,44 +76,67 @@ public final class ExporterServer {
     public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes, HttpSecurity security,
                                        LandingPage landing) throws IOException {
+        JdkServerSettings.noDelayUnlessSet();
         InetAddress bind = InetAddress.getByName(host);
         HttpServer http = bindFirstFree(bind, ports, security);
-        if (pushed != null) {
-            http.createContext(PushEndpoint.PATH,
-                    PinnedExecutorServer.headRead(new PushEndpoint(pushed, maxPushBytes, security)));
-        }
-        DeadlineExecutor executor = new DeadlineExecutor(THREADS, HEAD_DEADLINE_MILLIS, EXCHANGE_DEADLINE_MILLIS);
+        DeadlineExecutor executor = new DeadlineExecutor(THREADS, DEADLINES_MILLIS, PRESSED_DEADLINES_MILLIS);
         try {
-            PinnedExecutorServer pinned = new PinnedExecutorServer(http, executor);
-            HTTPServer server = new HTTPServer.Builder()
-                    .withHttpServer(pinned)
-                    .withRegistry(registry)
-                    .withAuthenticator(security.authenticator())
-                    .withDaemonThreads(true)
-                    .build();
-            if (registry instanceof LabelledRegistry) {
-                // the metrics from the scrape handler: rendered families reused while unchanged
-                pinned.removeContext("/metrics");
-                HttpContext metrics = pinned.createContext("/metrics", new ScrapeHandler((LabelledRegistry) registry));
-                if (security.authenticator() != null) {
-                    metrics.setAuthenticator(security.authenticator());
-                }
+            http.setExecutor(executor);
+            RequestGuard guard = new RequestGuard(bind);
+            Authenticator auth = security.authenticator();
+            HttpHandler metrics = registry instanceof LabelledRegistry
+                    ? new ScrapeHandler((LabelledRegistry) registry)
+                    : new HTTPServer.HTTPMetricHandler(registry);
+            context(http, "/metrics", metrics, guard, auth);
+            context(http, "/", landing != null ? landing : metrics, guard, auth);
+            context(http, "/-/healthy", ExporterServer::healthy, guard, auth);
+            if (pushed != null) {
+                // the push endpoint has its own access rule (HttpSecurity.pushRefusal), not basic auth
+                context(http, PushEndpoint.PATH, new PushEndpoint(pushed, maxPushBytes, security), guard, null);
             }
-            if (landing != null) {
-                // simpleclient_httpserver serves the metrics at "/" too; the page takes that place
-                pinned.removeContext("/");
-                HttpContext page = pinned.createContext("/", landing);
-                if (security.authenticator() != null) {
-                    page.setAuthenticator(security.authenticator());
-                }
-            }
-            registry.register(new CutOffCollector(executor, http));
-            return new ExporterServer(server, http.getAddress(), executor, security.https() != null);
-        } catch (IOException | RuntimeException e) {
+            registry.register(new CutOffCollector(executor));
+            http.start();
+            ExporterServer server = new ExporterServer(http, executor, security.https() != null);
+            server.stopAtExit();
+            return server;
+        } catch (RuntimeException | Error e) {
             executor.shutdown();
             http.stop(0);
             throw e;
         }
+    }
+
+    /** A loopback server on a free port serving the registry behind the given basic auth (for tests). */
+    static ExporterServer startWithAuth(CollectorRegistry registry, Authenticator auth) throws IOException {
+        return start("127.0.0.1", PortRange.parse("0"), registry, null, 0, HttpSecurity.withAuthenticator(auth), null);
+    }
+
+    private static void context(HttpServer http, String path, HttpHandler handler, RequestGuard guard,
+                                Authenticator auth) {
+        HttpContext c = http.createContext(path, handler);
+        c.getFilters().add(guard);
+        if (auth != null) {
+            c.setAuthenticator(auth);
+        }
+    }
+
+    private static void healthy(HttpExchange exchange) throws IOException {
+        byte[] body = HEALTHY.getBytes(StandardCharsets.UTF_8);
+        String method = exchange.getRequestMethod();
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        if (method.equals("HEAD")) {
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            exchange.sendResponseHeaders(200, -1);
+        } else if (!method.equals("GET")) {
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            exchange.sendResponseHeaders(405, -1);
+        } else {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
     }
 
     private static HttpServer bindFirstFree(InetAddress bind, PortRange ports, HttpSecurity security)
@@ -102,9 +146,7 @@ public final class ExporterServer {
             try {
                 InetSocketAddress at = new InetSocketAddress(bind, port);
                 if (security.https() == null) {
-                    // the agent's own server: the JDK's answers keep-alive scrapes ~40 ms late
-                    // unless TCP_NODELAY is set JVM-wide, host's servers included (LoopbackHttpServer)
-                    return LoopbackHttpServer.create(at, 64);
+                    return HttpServer.create(at, 64);
                 }
                 HttpsServer https = HttpsServer.create(at, 64);
                 https.setHttpsConfigurator(security.https());
@@ -122,7 +164,7 @@ public final class ExporterServer {
 
     private static boolean isInUse(BindException e) {
         String m = e.getMessage();
-        return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("in use");
+        return m != null && m.toLowerCase(Locale.ROOT).contains("in use");
     }
 
     public int port() {
@@ -140,38 +182,56 @@ public final class ExporterServer {
         return (tls ? "https://" : "http://") + host + ":" + port() + "/metrics";
     }
 
+    /**
+     * At exit the JVM waits up to 300 ms for threads sitting in native calls, daemons too: the JDK
+     * server's dispatcher in its selector, exchanges in socket reads. Stopping the server from a
+     * shutdown hook takes them out (at most {@link #EXIT_STOP_MILLIS}, in practice a millisecond).
+     */
+    private void stopAtExit() {
+        Thread hook = AgentThreads.create("http-stop", () -> {
+            Thread stopping = AgentThreads.start("http-stopping", this::stop);
+            try {
+                stopping.join(EXIT_STOP_MILLIS);
+            } catch (InterruptedException ignored) {
+                // the exit goes on
+            }
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already exiting
+        }
+    }
+
+    private static final long EXIT_STOP_MILLIS = 200;
+
     public void stop() {
-        server.close();
+        server.stop(0);
         executor.shutdown();
     }
 
-    /** Exchanges cut off at the deadline since start (slow or stalled clients). */
+    /** Exchanges whose connection was closed at a deadline since start (slow or stalled clients). */
     public long exchangesCutOff() {
-        return executor.interruptedCount();
+        return executor.cutOffTotal();
     }
 
-    /** {@code afmetrics_http_exchanges_cut_off_total}: how often slow or stalled clients were cut off. */
-    private static final class CutOffCollector extends io.prometheus.client.Collector {
+    /** {@code afmetrics_http_exchanges_cut_off_total{phase}}: connections closed at a deadline. */
+    private static final class CutOffCollector extends Collector {
         private final DeadlineExecutor executor;
-        private final HttpServer http;
 
-        CutOffCollector(DeadlineExecutor executor, HttpServer http) {
+        CutOffCollector(DeadlineExecutor executor) {
             this.executor = executor;
-            this.http = http;
-        }
-
-        /** Exchanges the executor interrupted, and request heads our own server gave up waiting for. */
-        private long cutOff() {
-            return executor.interruptedCount()
-                    + (http instanceof LoopbackHttpServer ? ((LoopbackHttpServer) http).headsCutOff() : 0);
         }
 
         @Override
-        public java.util.List<MetricFamilySamples> collect() {
-            return java.util.Collections.singletonList(new io.prometheus.client.CounterMetricFamily(
-                    "afmetrics_http_exchanges_cut_off",
-                    "HTTP exchanges cut off because the client was too slow to send its request or to read the answer.",
-                    cutOff()));
+        public List<MetricFamilySamples> collect() {
+            CounterMetricFamily f = new CounterMetricFamily("afmetrics_http_exchanges_cut_off",
+                    "HTTP connections closed because the client was too slow to send its request head or body, "
+                            + "or to read the answer.", Collections.singletonList("phase"));
+            for (Map.Entry<DeadlineExecutor.Phase, Long> e : executor.cutOff().entrySet()) {
+                f.addMetric(Arrays.asList(e.getKey().label()), e.getValue());
+            }
+            return Collections.singletonList(f);
         }
     }
 }

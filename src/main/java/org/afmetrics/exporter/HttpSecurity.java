@@ -1,18 +1,16 @@
 package org.afmetrics.exporter;
 
 import com.sun.net.httpserver.Authenticator;
-import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpsConfigurator;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
 import javax.net.ssl.KeyManagerFactory;
@@ -21,8 +19,9 @@ import org.afmetrics.config.AgentConfig;
 import org.afmetrics.config.ConfigKey;
 
 /**
- * Who may read and write the exporter: basic auth and TLS on {@code /metrics} (the hooks
- * simpleclient_httpserver and the JDK server offer), and the push endpoint's token. Secrets come
+ * Who may read and write the exporter: basic auth ({@link BasicAuth}) and TLS (the JDK's
+ * HttpsServer) on the metrics, and who may push: the push token, or else loopback callers of
+ * the kernel's own user. Secrets come
  * from files or as a salted hash; no message ever repeats one. A setting that is asked for but
  * cannot be honoured stops the exporter rather than serving without it.
  */
@@ -41,6 +40,10 @@ public final class HttpSecurity {
 
     public static HttpSecurity none() {
         return NONE;
+    }
+
+    static HttpSecurity withAuthenticator(Authenticator authenticator) {
+        return new HttpSecurity(authenticator, null, null);
     }
 
     /** The settings' access control; throws with a message naming the setting that cannot be used. */
@@ -65,7 +68,7 @@ public final class HttpSecurity {
         String user = config.get(ConfigKey.AUTH_USER);
         if (file) {
             byte[] password = secretFile(config, ConfigKey.AUTH_PASSWORD_FILE);
-            return new Basic(user, given -> PasswordHash.sameSecret(password, given));
+            return new BasicAuth(user, given -> PasswordHash.sameSecret(password, given));
         }
         PasswordHash h;
         try {
@@ -73,7 +76,7 @@ public final class HttpSecurity {
         } catch (IllegalArgumentException e) {
             throw new IOException(ConfigKey.AUTH_PASSWORD_HASH.key() + " is " + e.getMessage());
         }
-        return new Basic(user, given -> h.matches(given.toCharArray()));
+        return new BasicAuth(user, given -> h.matches(given.toCharArray()));
     }
 
     private static HttpsConfigurator https(AgentConfig config) throws IOException, GeneralSecurityException {
@@ -143,15 +146,32 @@ public final class HttpSecurity {
     }
 
     /**
-     * Why this caller may not push, or null when it may: without a push token only loopback
-     * callers, whatever address the server is bound to; with one, any caller that presents it.
+     * Why this caller may not push, or null when it may. With a push token: any caller that
+     * presents it, and no other. Without one: a loopback caller of this process's own user (on a
+     * shared host every local user reaches every loopback port), and never a request that a
+     * browser sent on a web page's behalf (it carries an {@code Origin} header).
      */
-    public String pushRefusal(java.net.InetAddress remote, String authorization) {
+    public String pushRefusal(InetSocketAddress remote, InetSocketAddress local, String authorization,
+                              String origin) {
         if (pushToken != null) {
             return pushTokenMatches(authorization) ? null
                     : "the push endpoint needs 'Authorization: Bearer' with the push token";
         }
-        return remote != null && remote.isLoopbackAddress() ? null : "the push endpoint serves loopback callers only";
+        if (remote == null || remote.getAddress() == null || !remote.getAddress().isLoopbackAddress()) {
+            return "the push endpoint serves loopback callers only";
+        }
+        if (origin != null) {
+            return "pushes from web pages (requests with an Origin header) need the push token";
+        }
+        long self = PeerUid.self();
+        long peer = PeerUid.of(remote, local);
+        if (self == PeerUid.UNKNOWN || peer == PeerUid.UNKNOWN) {
+            return "the caller's user cannot be established here; pushing needs the push token";
+        }
+        if (self != peer) {
+            return "the push endpoint serves processes of the kernel's own user only";
+        }
+        return null;
     }
 
     /** Whether the push endpoint needs a token; then callers from any address may push with it. */
@@ -165,51 +185,5 @@ public final class HttpSecurity {
             return false;
         }
         return PasswordHash.sameSecret(pushToken, authorization.substring("Bearer ".length()).trim());
-    }
-
-    private interface Check {
-        boolean test(String password);
-    }
-
-    /**
-     * Basic auth for one user. A hash check costs tens of milliseconds by design, so the digest of
-     * the last accepted credentials is remembered and a scraper that sends the same ones pays once.
-     */
-    private static final class Basic extends BasicAuthenticator {
-        private final String user;
-        private final Check check;
-        private volatile byte[] accepted;
-
-        Basic(String user, Check check) {
-            super("af-metrics");
-            this.user = user;
-            this.check = check;
-        }
-
-        @Override
-        public boolean checkCredentials(String username, String password) {
-            if (username == null || password == null || !PasswordHash.sameSecret(
-                    user.getBytes(StandardCharsets.UTF_8), username)) {
-                return false;
-            }
-            byte[] digest = digest(username + '\0' + password);
-            byte[] known = accepted;
-            if (known != null && MessageDigest.isEqual(known, digest)) {
-                return true;
-            }
-            if (check.test(password)) {
-                accepted = digest;
-                return true;
-            }
-            return false;
-        }
-
-        private static byte[] digest(String s) {
-            try {
-                return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -51,6 +51,8 @@ public final class LandingPage implements HttpHandler {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
             if (method.equals("HEAD")) {
+                // what GET would send, without the body
+                exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
                 exchange.sendResponseHeaders(code, -1);
             } else {
                 exchange.sendResponseHeaders(code, bytes.length);

@@ -5,10 +5,11 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJsonException;
 import org.afmetrics.notebook.ParseGate;
@@ -17,8 +18,8 @@ import org.afmetrics.notebook.PushedMetrics;
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
  * JSON document in any of the notebook forms; it replaces the previously pushed set.
- * {@code DELETE} forgets the pushed set. Only loopback callers are served, unless a push token is
- * configured: then any caller that presents it, and no other.
+ * {@code DELETE} forgets the pushed set. Who may push is {@link HttpSecurity#pushRefusal}'s to say:
+ * loopback processes of the kernel's own user, or with a push token any caller that presents it.
  */
 public final class PushEndpoint implements HttpHandler {
     public static final String PATH = "/notebook-metrics";
@@ -26,6 +27,9 @@ public final class PushEndpoint implements HttpHandler {
     private final PushedMetrics pushed;
     private final long maxBytes;
     private final HttpSecurity security;
+    private final Semaphore oneBodyAtATime = new Semaphore(1, true);
+    /** How long a push waits for the one before it: as long as the parser lets a document wait. */
+    private static final long TURN_WAIT_MS = 1000;
 
     public PushEndpoint(PushedMetrics pushed, long maxBytes) {
         this(pushed, maxBytes, HttpSecurity.none());
@@ -42,16 +46,15 @@ public final class PushEndpoint implements HttpHandler {
         try {
             serve(exchange);
         } catch (RuntimeException e) {
-            respond(exchange, 500, error("internal error: " + e));
+            respond(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
         } finally {
             exchange.close();
         }
     }
 
     private void serve(HttpExchange exchange) throws IOException {
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String refusal = security.pushRefusal(remote == null ? null : remote.getAddress(),
-                exchange.getRequestHeaders().getFirst("Authorization"));
+        String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
         if (refusal != null) {
             pushed.rejectedUnread("forbidden", "push refused: " + refusal);
             respond(exchange, 403, error(refusal));
@@ -80,10 +83,42 @@ public final class PushEndpoint implements HttpHandler {
             respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
             return;
         }
+        // one body in memory at a time: pushes that arrive together cannot add up to more heap
+        // than one maximal document; the others are told to come back, their bodies unread
+        boolean turn;
+        try {
+            turn = oneBodyAtATime.tryAcquire(TURN_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            turn = false;
+        }
+        if (!turn) {
+            pushed.rejectedUnread(ParseGate.BUSY, "push while another was being read");
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            respond(exchange, 429, "{\"error\":\"another push was being read; try again later\",\"reason\":\""
+                    + ParseGate.BUSY + "\"}");
+            return;
+        }
+        try {
+            accept(exchange, declared == null ? -1 : parseLong(declared));
+        } finally {
+            oneBodyAtATime.release();
+        }
+    }
+
+    private void accept(HttpExchange exchange, long declared) throws IOException {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            // a declared length is read into an array of that size, not grown and copied
+            if (declared >= 0) {
+                body = new byte[(int) declared];
+                int n = in.readNBytes(body, 0, body.length);
+                body = n == body.length ? body : java.util.Arrays.copyOf(body, n);
+            } else {
+                body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            }
         }
+        DeadlineExecutor.enter(DeadlineExecutor.Phase.RESPONSE);
         if (body.length > maxBytes) {
             pushed.rejectedUnread("too_large", "push over push-max-bytes");
             respond(exchange, 413, error("the body is over push-max-bytes=" + maxBytes + " bytes"));
@@ -103,14 +138,17 @@ public final class PushEndpoint implements HttpHandler {
         }
     }
 
-    private static boolean acceptableType(String type) {
-        if (type == null || type.isEmpty()) {
-            return true;
+    /**
+     * {@code application/json} only: a web page can send {@code text/plain} (or no type at all)
+     * to any address without the browser asking first, but not JSON.
+     */
+    static boolean acceptableType(String type) {
+        if (type == null) {
+            return false;
         }
         String t = type.toLowerCase(Locale.ROOT);
         int semi = t.indexOf(';');
-        String base = (semi < 0 ? t : t.substring(0, semi)).trim();
-        return base.equals("application/json") || base.equals("text/json") || base.equals("text/plain");
+        return (semi < 0 ? t : t.substring(0, semi)).trim().equals("application/json");
     }
 
     private static long parseLong(String s) {

@@ -5,32 +5,64 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.afmetrics.config.ConfigKey;
 
 /**
  * The facility's Grafana dashboard, generated so that it cannot drift from the metric names the
- * agent exports. The data source is a variable, so the JSON imports into any Grafana with a
- * Prometheus data source; {@code user} and {@code session} filter every panel.
+ * agent exports. It imports like a dashboard Grafana exported for sharing: {@code __inputs} asks
+ * for a Prometheus data source, which becomes the default of the {@code datasource} variable
+ * every query reads, so the data source can still be switched later; {@code user} and
+ * {@code session} filter every panel. Its shape is checked against the Grafana foundation SDK's
+ * dashboard types by the tests.
  */
 public final class Dashboard {
     public static final String UID = "af-metrics-kernels";
+    /** The dashboard schema of Grafana 11.6, which the foundation SDK the tests check against describes. */
+    public static final int SCHEMA_VERSION = 41;
+    public static final String MIN_GRAFANA_VERSION = "11.0.0";
+    /** The import dialog's data source input; Grafana replaces ${DS_PROMETHEUS} by the chosen one. */
+    static final String DS_INPUT = "DS_PROMETHEUS";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String K = "job=\"$job\",user=~\"$user\",session=~\"$session\"";
+    /**
+     * The filter of every kernel query. {@code node} is the label node agents add (see
+     * {@code prometheus-config --mode node}); a single server's series have none, and the
+     * variable's All ({@code .*}) matches those too.
+     */
+    private static final String K = "job=\"$job\",node=~\"$node\",user=~\"$user\",session=~\"$session\"";
     private static final String EXECUTIONS = "jupyter_cell_executions_total{" + K + "}";
 
     private final ArrayNode panels = JSON.createArrayNode();
+    private final String prefix;
     private int nextId = 1;
     private int x;
     private int y;
 
-    private Dashboard() {
+    private Dashboard(String prefix) {
+        this.prefix = prefix;
     }
 
+    /** The dashboard for the agents' default metric prefix. */
     public static String render() {
-        return new Dashboard().build();
+        return render(ConfigKey.PREFIX.defaultValue());
+    }
+
+    /** The dashboard for agents whose notebook metrics carry this prefix (agent key prefix). */
+    public static String render(String prefix) {
+        return new Dashboard(prefix).build();
     }
 
     private String build() {
         ObjectNode d = JSON.createObjectNode();
+        d.set("__inputs", JSON.createArrayNode().add(JSON.createObjectNode()
+                .put("name", DS_INPUT).put("label", "Prometheus")
+                .put("description", "The Prometheus that scrapes the kernels (job " + PrometheusAssets.JOB + ")")
+                .put("type", "datasource").put("pluginId", "prometheus").put("pluginName", "Prometheus")));
+        ArrayNode requires = d.putArray("__requires");
+        requires.addObject().put("type", "grafana").put("id", "grafana").put("name", "Grafana")
+                .put("version", MIN_GRAFANA_VERSION);
+        requires.addObject().put("type", "datasource").put("id", "prometheus").put("name", "Prometheus")
+                .put("version", "1.0.0");
+        requires.addObject().put("type", "panel").put("id", "timeseries").put("name", "Time series").put("version", "");
         d.put("uid", UID);
         d.put("title", "af-metrics: JVM notebook kernels");
         d.put("description", "Kernels, cells, JVM resources and notebook metrics per user and session, from the af-metrics agent.");
@@ -39,23 +71,34 @@ public final class Dashboard {
         d.put("editable", true);
         d.put("graphTooltip", 1);
         d.put("refresh", "30s");
-        d.put("schemaVersion", 39);
+        d.put("schemaVersion", SCHEMA_VERSION);
         d.put("version", 1);
         ObjectNode time = d.putObject("time");
         time.put("from", "now-6h");
         time.put("to", "now");
-        d.putObject("annotations").putArray("list");
+        ArrayNode annotations = d.putObject("annotations").putArray("list");
+        annotations.add(builtInAnnotations());
+        annotations.add(annotation("Kernel starts", "green",
+                "max by (user, session) (process_start_time_seconds{" + K + "}) * 1000",
+                "Kernel started", "{{user}} {{session}}"));
         ArrayNode vars = d.putObject("templating").putArray("list");
         vars.add(datasourceVariable());
         vars.add(textbox("job", "Kernel job", PrometheusAssets.JOB));
-        vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\"}, user)", true));
-        vars.add(query("session", "Session", "label_values(afmetrics_agent_info{job=\"$job\",user=~\"$user\"}, session)", true));
-        vars.add(query("metric", "Notebook metric",
-                "label_values({__name__=~\"notebook_.+\"," + K + "}, __name__)", false));
+        vars.add(query("node", "Node", "label_values(afmetrics_agent_info{job=\"$job\"}, node)", true));
+        vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\"}, user)", true));
+        vars.add(query("session", "Session",
+                "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"}, session)", true));
+        ObjectNode metric = query("metric", "Notebook metric",
+                "label_values({__name__=~\"" + prefix + ".+\"," + K + "}, __name__)", false);
+        metric.put("description", "Metrics from the notebooks' JSON (prefix " + prefix + ")");
+        // Coffea's savemetrics always has entries; Grafana takes the first listed metric where it is absent
+        ObjectNode firstMetric = metric.putObject("current").put("selected", false);
+        firstMetric.put("text", prefix + "entries").put("value", prefix + "entries");
+        vars.add(metric);
 
         row("Kernels and cells");
         panel("Kernels per user", "JVM kernels running the agent, per user.", "short",
-                target("count by (user) (afmetrics_agent_info{job=\"$job\",user=~\"$user\"})", "{{user}}"));
+                target("count by (user) (afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"})", "{{user}}"));
         panel("Busy kernels", "Kernels running a cell right now, per user.", "short",
                 target("sum by (user) (jupyter_cell_running{" + K + "})", "{{user}}"));
         panel("Cells per minute", "Cell executions per minute, per user, whatever their outcome.", "short",
@@ -74,6 +117,8 @@ public final class Dashboard {
                 target("time() - max by (user, session) (jupyter_kernel_last_activity_timestamp_seconds{" + K + "})",
                         "{{user}} {{session}}"));
 
+        cellResources();
+
         row("JVM per session");
         panel("Heap used", "Heap in use per session.", "bytes",
                 target("sum by (user, session) (jvm_memory_bytes_used{area=\"heap\"," + K + "})", "{{user}} {{session}}"));
@@ -87,19 +132,52 @@ public final class Dashboard {
 
         row("Exporter health");
         panel("Exporters up", "1 when Prometheus scraped the kernel's exporter, 0 when it could not.", "short",
-                target("up{job=\"$job\"}", "{{instance}}"));
+                target("up{job=\"$job\",node=~\"$node\"}", "{{node}} {{instance}}"));
         panel("Notebook JSON: time since last good read", "Per JSON source; grows while a source fails or is missing.",
                 "s", target("time() - afmetrics_json_last_success_timestamp_seconds{" + K + "}",
                         "{{user}} {{session}} {{source}}"));
         panel("Notebook JSON errors", "Documents or samples rejected over the dashboard's time range, by reason.", "short",
-                target("sum by (user, session, source, reason) (increase(afmetrics_json_errors_total{" + K
-                        + "}[$__range]))", "{{user}} {{session}} {{source}}: {{reason}}"));
+                target("sum by (user, session, source, reason) ("
+                        + newErrors("afmetrics_json_errors_total{" + K + "}", "$__range") + ")",
+                        "{{user}} {{session}} {{source}}: {{reason}}"));
         d.set("panels", panels);
         try {
             return JSON.writeValueAsString(d) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Errors within the range. A labelled counter child is born at its first error, already at 1,
+     * where {@code increase()} sees nothing: a series born within the range counts with its value,
+     * the others with their increase.
+     */
+    static String newErrors(String counter, String range) {
+        return "(" + counter + " unless " + counter + " offset " + range + ") or increase(" + counter + "[" + range + "])";
+    }
+
+    /** What cells cost: CPU and allocation of the threads that ran them, per user and per session. */
+    private void cellResources() {
+        row("What cells cost");
+        panel("Cell CPU per user", "CPU time of the threads running cells, in cores (CPU seconds per second), per user.",
+                "short", target("sum by (user) (rate(jupyter_cell_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}}"));
+        panel("Cell CPU per session", "CPU time of the threads running cells, in cores, per session.", "short",
+                target("sum by (user, session) (rate(jupyter_cell_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}} {{session}}"));
+        panel("Cell allocation per user", "Heap bytes allocated per second by the threads running cells, per user.",
+                "Bps", target("sum by (user) (rate(jupyter_cell_allocated_bytes_total{" + K + "}[$__rate_interval]))",
+                        "{{user}}"));
+        panel("Cell allocation per session", "Heap bytes allocated per second by the threads running cells, per session.",
+                "Bps", target("sum by (user, session) (rate(jupyter_cell_allocated_bytes_total{" + K
+                        + "}[$__rate_interval]))", "{{user}} {{session}}"));
+        panel("GC time during cells", "Share of time the JVM spent collecting garbage while cells ran, per session.",
+                "percentunit", target("sum by (user, session) (rate(jupyter_cell_gc_seconds_total{" + K
+                        + "}[$__rate_interval]))", "{{user}} {{session}}"));
+        panel("Cell hook points by state", "Kernel hook points per state; missing or failed ones leave cells unmeasured"
+                + " (see the AfMetricsKernelHooksNotWoven alert).", "short",
+                target("count by (state) (afmetrics_kernel_hooks{" + K + "})", "{{state}}"));
     }
 
     private static ObjectNode datasourceRef() {
@@ -109,6 +187,7 @@ public final class Dashboard {
         return ds;
     }
 
+    /** Every query reads ${datasource}; its default is the data source picked in the import dialog. */
     private static ObjectNode datasourceVariable() {
         ObjectNode v = JSON.createObjectNode();
         v.put("type", "datasource");
@@ -118,9 +197,38 @@ public final class Dashboard {
         v.put("regex", "");
         v.put("refresh", 1);
         v.put("hide", 0);
-        v.putObject("current");
+        v.putObject("current").put("selected", false).put("text", "Prometheus").put("value", "${" + DS_INPUT + "}");
         v.putArray("options");
         return v;
+    }
+
+    /** Grafana's own annotations and alerts, as every dashboard has them. */
+    private static ObjectNode builtInAnnotations() {
+        ObjectNode a = JSON.createObjectNode();
+        a.put("builtIn", 1);
+        a.putObject("datasource").put("type", "grafana").put("uid", "-- Grafana --");
+        a.put("enable", true);
+        a.put("hide", true);
+        a.put("iconColor", "rgba(0, 211, 255, 1)");
+        a.put("name", "Annotations & Alerts");
+        a.put("type", "dashboard");
+        return a;
+    }
+
+    /** A Prometheus annotation: one mark per series, at the time its value (in ms) names. */
+    private static ObjectNode annotation(String name, String color, String expr, String title, String text) {
+        ObjectNode a = JSON.createObjectNode();
+        a.put("name", name);
+        a.set("datasource", datasourceRef());
+        a.put("enable", true);
+        a.put("hide", false);
+        a.put("iconColor", color);
+        a.put("expr", expr);
+        a.put("step", "1m");
+        a.put("titleFormat", title);
+        a.put("textFormat", text);
+        a.put("useValueForTime", true);
+        return a;
     }
 
     private static ObjectNode textbox(String name, String label, String value) {
@@ -145,7 +253,6 @@ public final class Dashboard {
         v.put("label", label);
         v.set("datasource", datasourceRef());
         v.put("query", query);
-        v.put("definition", query);
         v.put("refresh", 2);
         v.put("sort", 1);
         v.put("regex", "");
@@ -155,10 +262,9 @@ public final class Dashboard {
         if (multi) {
             v.put("allValue", ".*");
             ObjectNode current = v.putObject("current");
+            current.put("selected", true);
             current.putArray("text").add("All");
             current.putArray("value").add("$__all");
-        } else {
-            v.putObject("current");
         }
         v.putArray("options");
         return v;
@@ -208,7 +314,7 @@ public final class Dashboard {
         p.withObject("/fieldConfig").putArray("overrides");
         ObjectNode options = p.putObject("options");
         ObjectNode legend = options.putObject("legend");
-        legend.put("displayMode", "list").put("placement", "bottom").put("showLegend", true);
+        legend.put("displayMode", "list").put("placement", "bottom").put("showLegend", true).putArray("calcs");
         options.putObject("tooltip").put("mode", "multi").put("sort", "desc");
         ArrayNode ts = p.putArray("targets");
         char ref = 'A';

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.afmetrics.AgentThreads;
 import org.afmetrics.Log;
 
 /**
@@ -37,8 +38,7 @@ public final class ExitActions {
             }
             armed = true;
         }
-        Thread hook = new Thread(ExitActions::runAll, "af-metrics-exit");
-        hook.setDaemon(true);
+        Thread hook = AgentThreads.create("exit", ExitActions::runAll);
         try {
             Runtime.getRuntime().addShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -90,7 +90,7 @@ public final class ExitActions {
             return;
         }
         // a worker so that an action stuck in I/O cannot hold the exit past the deadline
-        Thread worker = new Thread(() -> {
+        Thread worker = AgentThreads.start("exit-worker", () -> {
             for (Action a : todo) {
                 try {
                     a.run();
@@ -98,9 +98,7 @@ public final class ExitActions {
                     Log.warn("at exit, " + a + " failed: " + Log.describe(t));
                 }
             }
-        }, "af-metrics-exit-worker");
-        worker.setDaemon(true);
-        worker.start();
+        });
         try {
             worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         } catch (InterruptedException ignored) {

@@ -183,12 +183,19 @@ public final class PrometheusAssets {
         users.add(record("user:jupyter_cell_executions:rate5m",
                 "sum by (user) (rate(jupyter_cell_executions_total" + k + "[5m]))"));
         users.add(record("user:jvm_memory_heap_used_bytes:sum", "sum by (user) (jvm_memory_bytes_used" + heap + ")"));
+        users.add(record("user:jupyter_cell_cpu_seconds:rate5m",
+                "sum by (user) (rate(jupyter_cell_cpu_seconds_total" + k + "[5m]))"));
+        users.add(record("user:jupyter_cell_allocated_bytes:rate5m",
+                "sum by (user) (rate(jupyter_cell_allocated_bytes_total" + k + "[5m]))"));
         List<Object> facility = new ArrayList<>();
         facility.add(record("facility:afmetrics_users:count", "count(user:afmetrics_kernels:count)"));
         facility.add(record("facility:afmetrics_kernels:sum", "sum(user:afmetrics_kernels:count)"));
         facility.add(record("facility:jupyter_kernels_busy:sum", "sum(user:jupyter_kernels_busy:sum)"));
         facility.add(record("facility:jupyter_cell_executions:rate5m", "sum(user:jupyter_cell_executions:rate5m)"));
         facility.add(record("facility:jvm_memory_heap_used_bytes:sum", "sum(user:jvm_memory_heap_used_bytes:sum)"));
+        facility.add(record("facility:jupyter_cell_cpu_seconds:rate5m", "sum(user:jupyter_cell_cpu_seconds:rate5m)"));
+        facility.add(record("facility:jupyter_cell_allocated_bytes:rate5m",
+                "sum(user:jupyter_cell_allocated_bytes:rate5m)"));
         List<Object> alerts = new ArrayList<>();
         alerts.add(alert("AfMetricsExporterDown", "up" + k + " == 0", "5m", "warning",
                 "Kernel exporter {{ $labels.instance }} is down",
@@ -202,12 +209,18 @@ public final class PrometheusAssets {
                         + " last 15 minutes; its last good values are still exported."));
         alerts.add(alert("AfMetricsKernelIdleHoldingHeap",
                 "(time() - jupyter_kernel_last_activity_timestamp_seconds" + k + ") > " + IDLE_HOURS + " * 3600\n"
-                        + "  and on (job, instance)\n"
-                        + "sum by (job, instance) (jvm_memory_bytes_used" + heap + ") > " + IDLE_HEAP_BYTES + "\n",
+                        + "  and on (job, instance, node)\n"
+                        + "sum by (job, instance, node) (jvm_memory_bytes_used" + heap + ") > " + IDLE_HEAP_BYTES + "\n",
                 "10m", "info",
                 "Kernel of {{ $labels.user }} idle for " + IDLE_HOURS + "h while holding heap",
                 "Session {{ $labels.session }} has run no cell for {{ $value | humanizeDuration }} and holds more than "
                         + (IDLE_HEAP_BYTES >> 30) + " GiB of heap; consider shutting it down."));
+        alerts.add(alert("AfMetricsKernelHooksNotWoven",
+                "afmetrics_kernel_hooks{job=\"" + JOB + "\",state=~\"missing|failed\"} == 1", null, "warning",
+                "Cell hook {{ $labels.hook }} {{ $labels.state }} in the kernel of {{ $labels.user }}",
+                "Session {{ $labels.session }} runs a kernel version whose {{ $labels.hook }} the agent does not know"
+                        + " (missing) or could not hook (failed): its cells are not fully measured. The kernel's log"
+                        + " names the class and method in an [af-metrics] line."));
         return YamlWriter.comment("Recording rules and alerts for af-metrics, made by: java -jar af-metrics-agent.jar"
                 + " prometheus-rules\nThey read the kernels' job (" + JOB + ") only: what the Pushgateway keeps from JVMs"
                 + " that\nhave exited is not a running kernel.", "")

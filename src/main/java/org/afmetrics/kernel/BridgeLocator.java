@@ -37,6 +37,31 @@ final class BridgeLocator {
         this.sink = sink;
     }
 
+    /**
+     * As {@link #connect(ClassLoader)}, for a class of {@code module}: a named module (a JDK
+     * module such as jdk.jshell) is also made to read the bridge's module, which named modules do
+     * not by default.
+     */
+    synchronized boolean connect(Module module, ClassLoader loader) {
+        if (!connect(loader)) {
+            return false;
+        }
+        if (module == null || !module.isNamed()) {
+            return true;
+        }
+        Module bridgeModule = find(loader).getModule();
+        if (!module.canRead(bridgeModule)) {
+            try {
+                inst.redefineModule(module, Collections.singleton(bridgeModule), Collections.emptyMap(),
+                        Collections.emptyMap(), Collections.emptySet(), Collections.emptyMap());
+            } catch (RuntimeException e) {
+                Log.warn("cell hooks not connected to module " + module.getName() + ": " + Log.describe(e));
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True when code in {@code loader} reaches a bridge that feeds the recorder. */
     synchronized boolean connect(ClassLoader loader) {
         Class<?> bridge = find(loader);

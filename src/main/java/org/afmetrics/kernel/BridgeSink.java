@@ -32,6 +32,12 @@ public final class BridgeSink implements BiConsumer<Integer, Object> {
             case CellBridge.INTERRUPT:
                 recorder.interruptRequested();
                 break;
+            case CellBridge.WORK_START:
+                recorder.workStarted();
+                break;
+            case CellBridge.WORK_END: // the worker's throwable, if any, is the cell's business
+                recorder.workEnded();
+                break;
             default:
                 break;
         }

@@ -7,6 +7,8 @@ import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,11 @@ import java.util.function.Consumer;
  * field writes and adder updates: no allocation, no monitor. It does not depend on the bridge,
  * so it can be created (and benchmarked) in any JVM; {@link BridgeSink} connects it to the
  * woven code.
+ *
+ * <p>What a cell cost is the CPU time and heap allocation of the thread that started it plus
+ * those of the kernel's worker threads that ran it while it was open ({@link #workStarted} /
+ * {@link #workEnded} on the worker itself, since a worker's usage can no longer be read once it
+ * ended), and the JVM's GC time between its start and end.
  */
 public final class CellRecorder {
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
@@ -36,9 +43,24 @@ public final class CellRecorder {
     private final Gauge info = Gauge.build().name("jupyter_kernel_info")
             .help("The kernel this agent runs in.").labelNames("kernel", "kernel_version", "language").create();
 
+    private final Counter cpu = Counter.build().name("jupyter_cell_cpu_seconds")
+            .help("CPU time of the threads that ran the cells, by outcome.").labelNames("status").create();
+    private final Counter allocated = Counter.build().name("jupyter_cell_allocated_bytes")
+            .help("Heap bytes allocated by the threads that ran the cells, by outcome.").labelNames("status")
+            .create();
+    private final Counter gc = Counter.build().name("jupyter_cell_gc_seconds")
+            .help("Garbage collection time of the JVM while cells ran, by outcome.").labelNames("status").create();
+
     private final Counter.Child ok = executions.labels(OK);
     private final Counter.Child error = executions.labels(ERROR);
     private final Counter.Child interrupted = executions.labels(INTERRUPTED);
+    private final Counter.Child[] cpuBy = {cpu.labels(OK), cpu.labels(ERROR), cpu.labels(INTERRUPTED)};
+    private final Counter.Child[] allocatedBy = {allocated.labels(OK), allocated.labels(ERROR),
+            allocated.labels(INTERRUPTED)};
+    private final Counter.Child[] gcBy = {gc.labels(OK), gc.labels(ERROR), gc.labels(INTERRUPTED)};
+
+    /** Worker threads followed at once; a kernel runs a cell on one at a time. */
+    private static final int WORKER_SLOTS = 4;
 
     private final Consumer<KernelDescription> onKernel;
     private volatile KernelDescription kernel;
@@ -51,13 +73,32 @@ public final class CellRecorder {
     private String outcome;
     private volatile boolean interruptSeen;
 
+    // resources of the open cell: its thread's readings at the start, its workers' sums
+    private volatile ThreadUsage usage;
+    private volatile int cellNumber;
+    private long startCpu;
+    private long startAllocated;
+    private long startGc;
+    private final AtomicLong workCpu = new AtomicLong();
+    private final AtomicLong workAllocated = new AtomicLong();
+    private final AtomicReferenceArray<Thread> workers = new AtomicReferenceArray<>(WORKER_SLOTS);
+    private final long[] workerStartCpu = new long[WORKER_SLOTS];
+    private final long[] workerStartAllocated = new long[WORKER_SLOTS];
+    private final int[] workerCell = new int[WORKER_SLOTS];
+
     /** A recorder that tells {@code onKernel} once which kernel it runs in (may be null). */
     public CellRecorder(Consumer<KernelDescription> onKernel) {
         this.onKernel = onKernel;
     }
 
+
     public CellRecorder() {
         this(null);
+    }
+
+    /** Cells are counted and timed, their resources not measured: no series of them. */
+    public void withoutResources() {
+        usage = ThreadUsage.none();
     }
 
     /** The kernel, once its first hook ran; null before. */
@@ -96,6 +137,13 @@ public final class CellRecorder {
         failed = false;
         outcome = null;
         interruptSeen = false;
+        ThreadUsage u = usage();
+        cellNumber++;
+        workCpu.set(0);
+        workAllocated.set(0);
+        startCpu = u.cpuNanos();
+        startAllocated = u.allocatedBytes();
+        startGc = u.gcMillis();
         startNanos = System.nanoTime();
         cellThread = t;
         running.set(1);
@@ -118,8 +166,23 @@ public final class CellRecorder {
             outcome = INTERRUPTED;
         } else if (name.endsWith("Failure")) {
             outcome = ERROR;
+        } else if (name.endsWith("ConnectionExecutionResult")) {
+            outcome = connectionOutcome(result);
         } else {
             outcome = OK;
+        }
+    }
+
+    /** The single result class of Kotlin kernel 0.11.0-89-1: its public getters tell the outcome. */
+    private static String connectionOutcome(Object result) {
+        try {
+            Class<?> c = result.getClass();
+            if (Boolean.TRUE.equals(c.getMethod("isInterrupted").invoke(result))) {
+                return INTERRUPTED;
+            }
+            return c.getMethod("getThrowable").invoke(result) != null ? ERROR : OK;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return OK;
         }
     }
 
@@ -129,17 +192,83 @@ public final class CellRecorder {
         }
     }
 
+    /** A kernel worker thread starts running (part of) the open cell. */
+    public void workStarted() {
+        Thread t = Thread.currentThread();
+        Thread cell = cellThread;
+        ThreadUsage u = usage;
+        if (cell == null || cell == t || u == null) {
+            return; // no cell open, or the cell's own thread, which is measured as a whole
+        }
+        for (int i = 0; i < WORKER_SLOTS; i++) {
+            if (workers.get(i) == t) {
+                return; // nested: the outer span measures
+            }
+        }
+        for (int i = 0; i < WORKER_SLOTS; i++) {
+            if (workers.get(i) == null && workers.compareAndSet(i, null, t)) {
+                workerCell[i] = cellNumber;
+                workerStartCpu[i] = u.cpuNanos();
+                workerStartAllocated[i] = u.allocatedBytes();
+                return;
+            }
+        }
+    }
+
+    /** The worker's part is done: what it used counts for the cell if that cell is still open. */
+    public void workEnded() {
+        Thread t = Thread.currentThread();
+        for (int i = 0; i < WORKER_SLOTS; i++) {
+            if (workers.get(i) == t) {
+                ThreadUsage u = usage;
+                if (cellThread != null && workerCell[i] == cellNumber && u != null) {
+                    workCpu.addAndGet(since(workerStartCpu[i], u.cpuNanos()));
+                    workAllocated.addAndGet(since(workerStartAllocated[i], u.allocatedBytes()));
+                }
+                workers.set(i, null);
+                return;
+            }
+        }
+    }
+
     public void cellEnded(Throwable thrown) {
         if (cellThread != Thread.currentThread() || --depth > 0) {
             return;
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
+        ThreadUsage u = usage;
+        long cpuNanos = since(startCpu, u.cpuNanos()) + workCpu.get();
+        long allocatedBytes = since(startAllocated, u.allocatedBytes()) + workAllocated.get();
+        long gcMillis = since(startGc, u.gcMillis());
         String status = classify(thrown);
         cellThread = null;
         duration.observe(seconds);
-        (status == OK ? ok : status == ERROR ? error : interrupted).inc();
+        int s = status == OK ? 0 : status == ERROR ? 1 : 2;
+        (s == 0 ? ok : s == 1 ? error : interrupted).inc();
+        cpuBy[s].inc(cpuNanos / 1e9);
+        allocatedBy[s].inc(allocatedBytes);
+        gcBy[s].inc(gcMillis / 1e3);
         running.set(0);
         touch();
+    }
+
+    /** The growth of a reading, 0 where either end is absent. */
+    private static long since(long start, long now) {
+        return start < 0 || now < start ? 0 : now - start;
+    }
+
+    /** The readings, probed once (on the first cell or scrape, whichever comes first). */
+    private ThreadUsage usage() {
+        ThreadUsage u = usage;
+        if (u != null) {
+            return u;
+        }
+        synchronized (this) {
+            if (usage == null) {
+                usage = ThreadUsage.probe();
+            }
+            return usage;
+        }
     }
 
     private String classify(Throwable thrown) {
@@ -164,6 +293,16 @@ public final class CellRecorder {
         }
         for (Collector c : new Collector[] {executions, duration, running, lastActivity, info}) {
             out.addAll(c.collect());
+        }
+        ThreadUsage u = usage();
+        if (u.cpuSupported()) {
+            out.addAll(cpu.collect());
+        }
+        if (u.allocationSupported()) {
+            out.addAll(allocated.collect());
+        }
+        if (u.gcSupported()) {
+            out.addAll(gc.collect());
         }
         return out;
     }

@@ -43,7 +43,9 @@ final class HookPoints {
         /** Returns the cell's execution result object (Success / Failure / Interrupted). */
         CELL_RESULT(Enter.NONE, null, Exit.RETURNED, "cellOutcome"),
         /** The user asked to interrupt. */
-        INTERRUPT(Enter.PLAIN, "interruptRequested", Exit.NONE, null);
+        INTERRUPT(Enter.PLAIN, "interruptRequested", Exit.NONE, null),
+        /** The body of a worker thread the kernel runs (part of) a cell on: its CPU and allocation count. */
+        CELL_WORK(Enter.PLAIN, "workStarted", Exit.THROWN_OR_NULL, "workEnded");
 
         final Enter enter;
         final String enterCall;
@@ -77,12 +79,24 @@ final class HookPoints {
         final String method;
         final List<String> descriptors;
         final Role role;
+        /** A lambda's body: {@link #method} is the name up to the compiler's number, which varies. */
+        final boolean lambda;
 
         HookPoint(String owner, String method, Role role, String... descriptors) {
+            this(owner, method, false, role, descriptors);
+        }
+
+        private HookPoint(String owner, String method, boolean lambda, Role role, String... descriptors) {
             this.owner = owner;
             this.method = method;
+            this.lambda = lambda;
             this.role = role;
             this.descriptors = Collections.unmodifiableList(java.util.Arrays.asList(descriptors));
+        }
+
+        /** The body of a lambda in {@code enclosingMethod}, whatever number javac gave it. */
+        static HookPoint lambdaIn(String owner, String enclosingMethod, Role role, String... descriptors) {
+            return new HookPoint(owner, "lambda$" + enclosingMethod + "$", true, role, descriptors);
         }
 
         /**
@@ -96,17 +110,19 @@ final class HookPoints {
 
         /** For messages: the class's binary name and the method. */
         String qualifiedName() {
-            return owner.replace('/', '.') + "." + method;
+            return owner.replace('/', '.') + "." + method + (lambda ? "*" : "");
         }
 
         boolean matches(String name, String descriptor) {
-            return method.equals(name) && descriptors.contains(descriptor);
+            return (lambda ? name.startsWith(method) : method.equals(name)) && descriptors.contains(descriptor);
         }
     }
 
     private static final String BASE = "io/github/spencerpark/jupyter/";
     private static final String JJAVA = "org/dflib/jjava/jupyter/";
     private static final String KOTLIN = "org/jetbrains/kotlinx/jupyter/";
+    /** JDK classes: hooked only in JVMs where a kernel of the rows above appears. */
+    static final String JSHELL_EXECUTION = "jdk/jshell/execution/";
 
     static final List<HookPoint> ALL = Collections.unmodifiableList(java.util.Arrays.asList(
             // jupyter-jvm-basekernel (IJava and kernels built on it): handleExecuteRequest is private
@@ -131,18 +147,40 @@ final class HookPoints {
                     "(Ljava/lang/Exception;)L" + JJAVA + "messages/reply/ErrorReply;"),
             // Kotlin kernel 0.11: evalWithIO serves execute_request only and runs the cell through
             // JupyterExecutor.runExecution, whose result is Success, Failure or Interrupted.
+            // The second descriptor of each is the earlier build 0.11.0-89-1's.
             new HookPoint(KOTLIN + "messaging/ProtocolKt", "shellMessagesHandler", Role.KERNEL_SEEN,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;L" + KOTLIN + "api/libraries/RawMessage;L"
                             + KOTLIN + "ReplForJupyter;L" + KOTLIN + "messaging/CommManagerInternal;"
-                            + "Ljava/util/concurrent/atomic/AtomicLong;)V"),
+                            + "Ljava/util/concurrent/atomic/AtomicLong;)V",
+                    "(L" + KOTLIN + "JupyterConnection$Socket;L" + KOTLIN + "messaging/Message;L" + KOTLIN
+                            + "ReplForJupyter;Ljava/util/concurrent/atomic/AtomicLong;)V"),
             new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;Ljava/lang/String;L" + KOTLIN
                             + "ReplForJupyter;L" + KOTLIN + "api/libraries/RawMessage;ZLkotlin/jvm/functions/Function0;)L"
-                            + KOTLIN + "messaging/Response;"),
+                            + KOTLIN + "messaging/Response;",
+                    "(L" + KOTLIN + "JupyterConnection;L" + KOTLIN + "ReplForJupyter;L" + KOTLIN
+                            + "messaging/Message;Lkotlin/jvm/functions/Function0;)L" + KOTLIN + "messaging/Response;"),
             new HookPoint(KOTLIN + "JupyterExecutorImpl", "runExecution", Role.CELL_RESULT,
                     "(Ljava/lang/String;Ljava/lang/ClassLoader;Lkotlin/jvm/functions/Function0;)L" + KOTLIN
                             + "ExecutionResult;"),
-            new HookPoint(KOTLIN + "JupyterExecutorImpl", "interruptExecutions", Role.INTERRUPT, "()V")));
+            new HookPoint(KOTLIN + "JupyterExecutorImpl", "interruptExecutions", Role.INTERRUPT, "()V"),
+            // runExecution starts a thread per cell (kotlin.concurrent.thread) whose body is this
+            // lambda; the cell's compilation and code run there while the shell thread joins it.
+            new HookPoint(KOTLIN + "JupyterExecutorImpl$runExecution$execThread$1", "invoke", Role.CELL_WORK, "()V"),
+            // 0.11.0-89-1: the cell runs through JupyterConnection.runExecution, on a thread of its own,
+            // and its result is one class whose isInterrupted() and getThrowable() tell the outcome.
+            new HookPoint(KOTLIN + "JupyterConnection", "runExecution", Role.CELL_RESULT,
+                    "(Lkotlin/jvm/functions/Function0;Ljava/lang/ClassLoader;)L" + KOTLIN
+                            + "JupyterConnection$ConnectionExecutionResult;"),
+            new HookPoint(KOTLIN + "JupyterConnection", "interruptExecution", Role.INTERRUPT, "()V"),
+            new HookPoint(KOTLIN + "JupyterConnection$runExecution$execThread$1", "invoke", Role.CELL_WORK, "()V"),
+            // JShell's local execution engine (the JShell test kernels, and kernels using it) runs every
+            // snippet on a new thread whose body is a lambda of invoke(Method): lambda$invoke$1 on
+            // JDK 17, lambda$invoke$0 on JDK 25, the same descriptor on both.
+            HookPoint.lambdaIn(JSHELL_EXECUTION + "LocalExecutionControl", "invoke", Role.CELL_WORK,
+                    "([Ljava/lang/Object;Ljava/lang/reflect/Method;Ljava/util/concurrent/atomic/AtomicReference;"
+                            + "Ljava/util/concurrent/atomic/AtomicReference;"
+                            + "Ljava/util/concurrent/atomic/AtomicReference;)V")));
 
     /** internal class name → its hook points */
     private static final Map<String, List<HookPoint>> BY_CLASS;

@@ -35,8 +35,23 @@ public final class KernelHooks {
      * class initialization lets one of the two do it and the other wait).
      */
     private static final class Recording {
-        static final CellRecorder RECORDER = new CellRecorder(new KernelKnown());
+        static final CellRecorder RECORDER = newRecorder();
         static final BridgeSink SINK = new BridgeSink(RECORDER);
+    }
+
+    private static volatile boolean cellResources = true;
+
+    /** Set in premain, before any hook can run: false leaves each cell's CPU, allocation and GC unmeasured. */
+    public static void measureCellResources(boolean measure) {
+        cellResources = measure;
+    }
+
+    private static CellRecorder newRecorder() {
+        CellRecorder recorder = new CellRecorder(new KernelKnown());
+        if (!cellResources) {
+            recorder.withoutResources();
+        }
+        return recorder;
     }
 
     /** Builds the recorder now, on the calling thread, if no hook has built it yet. */

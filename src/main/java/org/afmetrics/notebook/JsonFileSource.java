@@ -1,5 +1,6 @@
 package org.afmetrics.notebook;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -90,7 +91,9 @@ public final class JsonFileSource {
      * and a file that grows past json-max-bytes while being read is refused at that byte.
      */
     private Conversion read() throws NotebookJsonException {
-        try (InputStream in = Files.newInputStream(path)) {
+        // not a channel: a scrape thread interrupted at its deadline must not leave the file
+        // counted as unreadable until it next changes
+        try (InputStream in = new FileInputStream(path.toFile())) {
             return NotebookJson.convert(in, maxBytes, prefix, reservedLabels, maxSeries, path.toString());
         } catch (IOException | SecurityException e) {
             throw new NotebookJsonException("unreadable", String.valueOf(e));

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -38,11 +37,17 @@ final class JsonReader {
         T read(JsonParser parser) throws IOException, NotebookJsonException;
     }
 
+    /**
+     * Neither canonicalised nor checked for duplicates by Jackson: both keep every distinct key
+     * of an object (a symbol table, a set per object) for as long as the document is read, which
+     * for a file of a million keys that hold nothing the agent uses is some 100 MiB. A key is a
+     * fresh string the converter drops unless it becomes a name, and the converter looks for
+     * duplicates only among the keys that give it something.
+     */
     private static final class Holder {
         static final JsonFactory FACTORY = JsonFactory.builder()
                 .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                // names come from whoever wrote the document: keep them out of the JVM's string table
+                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
                 .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_NESTING)
@@ -84,6 +89,11 @@ final class JsonReader {
             throw tooLong("a label value written as JSON is longer than " + MAX_STRING_CHARS + " characters");
         }
         return out.text.toString();
+    }
+
+    static NotebookJsonException duplicateKey(String key) {
+        return new NotebookJsonException("malformed", "not valid JSON: the key '"
+                + (key.length() > 40 ? key.substring(0, 37) + "..." : key) + "' appears twice in one object");
     }
 
     static NotebookJsonException tooLong(String message) {

@@ -16,6 +16,9 @@ public final class MetricNames {
     }
 
     private static String sanitize(String raw, boolean colonAllowed) {
+        if (isValid(raw, colonAllowed)) {
+            return raw;
+        }
         StringBuilder sb = new StringBuilder(raw.length() + 1);
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
@@ -28,5 +31,17 @@ public final class MetricNames {
             }
         }
         return sb.toString();
+    }
+
+    private static boolean isValid(String raw, boolean colonAllowed) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+                    || (c >= '0' && c <= '9' && i > 0) || (colonAllowed && c == ':');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

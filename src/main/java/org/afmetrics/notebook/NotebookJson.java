@@ -8,7 +8,9 @@ import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,7 @@ public final class NotebookJson {
     /** The typed form's key; at the top level it means that form and no other. */
     static final String TYPED_KEY = "metrics";
     private static final int MAX_MESSAGES = 20;
+    private static final int MAX_SHARED_LABEL_NAMES = 1024;
 
     private final String prefix;
     private final Set<String> reservedLabels;
@@ -48,6 +51,8 @@ public final class NotebookJson {
     private final Map<String, FamilyBuilder> families = new LinkedHashMap<>();
     private final Map<String, Integer> errors = new TreeMap<>();
     private final List<String> messages = new ArrayList<>();
+    /** One string per label name, shared by the series that carry it (the common names only). */
+    private final Map<String, String> labelNames = new HashMap<>();
     private int series;
     private int skipped;
 
@@ -110,29 +115,48 @@ public final class NotebookJson {
      */
     private void topLevelObject(JsonParser p) throws IOException, NotebookJsonException {
         boolean typed = false;
+        Set<String> giving = new HashSet<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             JsonToken value = p.nextToken();
             if (key.equals(TYPED_KEY)) {
+                if (typed) {
+                    throw JsonReader.duplicateKey(key);
+                }
                 if (value != JsonToken.START_ARRAY) {
                     throw nothingUsable("'" + TYPED_KEY + "' is the typed form's list of metrics, but holds "
                             + kind(value));
                 }
-                if (!typed) {
-                    // fields before it were plain ones, which the typed form ignores
-                    families.clear();
-                    errors.clear();
-                    messages.clear();
-                    series = 0;
-                    skipped = 0;
-                    typed = true;
-                }
+                // fields before it were plain ones, which the typed form ignores
+                families.clear();
+                errors.clear();
+                messages.clear();
+                series = 0;
+                skipped = 0;
+                typed = true;
                 typedList(p, false);
             } else if (typed) {
                 p.skipChildren();
             } else {
-                field(p, key, value);
+                plainField(p, key, key, value, giving);
             }
+        }
+    }
+
+    /**
+     * One field of a plain object. A key given twice is malformed JSON; it is looked for only
+     * among the keys that gave a series, which are few (json-max-series bounds them), rather
+     * than among every key, which may be millions.
+     */
+    private void plainField(JsonParser p, String key, String name, JsonToken value, Set<String> giving)
+            throws IOException, NotebookJsonException {
+        if (giving.contains(key)) {
+            throw JsonReader.duplicateKey(key);
+        }
+        int before = series;
+        field(p, name, value);
+        if (series > before) {
+            giving.add(key);
         }
     }
 
@@ -174,9 +198,10 @@ public final class NotebookJson {
                 break;
             case START_OBJECT:
                 checkNameLength(name);
+                Set<String> giving = new HashSet<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
-                    field(p, name + "_" + key, p.nextToken());
+                    plainField(p, key, name + "_" + key, p.nextToken(), giving);
                 }
                 break;
             case START_ARRAY:
@@ -208,6 +233,9 @@ public final class NotebookJson {
             if (series + items.size() > maxSeries) {
                 throw tooManySeries();
             }
+            if (items.size() % HeapGuard.EVERY == 0) {
+                HeapGuard.check();
+            }
         }
         if (items.isEmpty()) {
             skipped++;
@@ -238,11 +266,23 @@ public final class NotebookJson {
         Value value;
     }
 
+    private static final List<String> TYPED_KEYS = List.of("name", "type", "help", "unit", "labels", "value");
+    private static final List<String> LIST_KEYS = List.of("metric", "value");
+
     private Entry entry(JsonParser p, boolean typed) throws IOException, NotebookJsonException {
         Entry e = new Entry();
         String labelsKey = typed ? "labels" : "metric";
+        List<String> known = typed ? TYPED_KEYS : LIST_KEYS;
+        int seen = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
+            int k = known.indexOf(key);
+            if (k >= 0) {
+                if ((seen & (1 << k)) != 0) {
+                    throw JsonReader.duplicateKey(key);
+                }
+                seen |= 1 << k;
+            }
             JsonToken t = p.nextToken();
             if (key.equals("value")) {
                 e.value = readValue(p, t);
@@ -285,7 +325,13 @@ public final class NotebookJson {
                 throw new NotebookJsonException("too_many_labels", "a series has more than " + MAX_LABELS
                         + " labels; nothing from this document is used");
             }
-            labels.add(p.currentName());
+            String name = p.currentName();
+            for (int i = 0; i < labels.size(); i += 2) {
+                if (labels.get(i).equals(name)) {
+                    throw JsonReader.duplicateKey(name);
+                }
+            }
+            labels.add(name);
             JsonToken t = p.nextToken();
             if (t == JsonToken.VALUE_STRING) {
                 labels.add(p.getText());
@@ -471,6 +517,12 @@ public final class NotebookJson {
                     reject("label_clash", rawName, "label '" + ln + "' is set by the agent (identity labels win)");
                     return;
                 }
+                String shared = labelNames.get(ln);
+                if (shared != null) {
+                    ln = shared;
+                } else if (labelNames.size() < MAX_SHARED_LABEL_NAMES) {
+                    labelNames.put(ln, ln);
+                }
                 if (own.put(ln, e.labels.get(i + 1)) != null) {
                     reject("invalid_label", rawName, "label '" + ln + "' appears twice after sanitising");
                     return;
@@ -478,8 +530,11 @@ public final class NotebookJson {
             }
         }
         FamilyBuilder family = families.get(familyName);
+        if (family != null && family.sampleName.equals(sampleName)) {
+            sampleName = family.sampleName;
+        }
         if (family == null) {
-            family = new FamilyBuilder(familyName, unit, type,
+            family = new FamilyBuilder(familyName, sampleName, unit, type,
                     help != null ? help : "Notebook metric '" + rawName + "' from " + source);
             families.put(familyName, family);
         } else if (family.type != type) {
@@ -491,14 +546,20 @@ public final class NotebookJson {
                     + (family.unit.isEmpty() ? "no unit" : "the unit " + family.unit));
             return;
         }
-        if (!family.seriesKeys.add(sampleName + own)) {
+        List<String> names = new ArrayList<>(own.keySet());
+        List<String> values = new ArrayList<>(own.values());
+        // the sample's own lists make its key: a series costs no copy of its labels to be told apart
+        if (!family.seriesKeys.add(Arrays.asList(sampleName, names, values))) {
             reject("duplicate_series", rawName, "the series " + sampleName + own + " appears twice; the first is kept");
             return;
         }
         if (++series > maxSeries) {
             throw tooManySeries();
         }
-        family.samples.add(new Sample(sampleName, new ArrayList<>(own.keySet()), new ArrayList<>(own.values()), value));
+        if (series % HeapGuard.EVERY == 0) {
+            HeapGuard.check();
+        }
+        family.samples.add(new Sample(sampleName, names, values, value));
     }
 
     private static boolean isUnit(String unit) {
@@ -571,14 +632,16 @@ public final class NotebookJson {
 
     private static final class FamilyBuilder {
         final String name;
+        final String sampleName;
         final String unit;
         final Collector.Type type;
         final String help;
         final List<Sample> samples = new ArrayList<>();
-        final Set<String> seriesKeys = new HashSet<>();
+        final Set<List<Object>> seriesKeys = new HashSet<>();
 
-        FamilyBuilder(String name, String unit, Collector.Type type, String help) {
+        FamilyBuilder(String name, String sampleName, String unit, Collector.Type type, String help) {
             this.name = name;
+            this.sampleName = sampleName;
             this.unit = unit;
             this.type = type;
             this.help = help;

@@ -1,13 +1,19 @@
 package org.afmetrics.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.afmetrics.config.ConfigKey;
@@ -17,7 +23,11 @@ import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
 import org.afmetrics.testing.Jdks;
 import org.afmetrics.testing.Promtool;
+import org.afmetrics.testing.ChildJvm;
+import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent jar as a command-line tool: {@code java -jar af-metrics-agent.jar …}. */
@@ -41,6 +51,96 @@ class CliIT {
         assertEquals(0, version.exitCode);
         assertTrue(version.stdout.trim().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.stdout);
         assertEquals(2, cli("frobnicate").exitCode);
+    }
+
+    /** Every command path of the tool, from the same model the jar runs: "check", "kernelspec install" … */
+    static Stream<String> commands() {
+        List<String> all = Main.commandPaths();
+        assertTrue(all.containsAll(List.of("check", "attach", "status", "hash-password", "demo", "kernelspec list",
+                "kernelspec install", "kernelspec remove", "targets list", "targets gc", "prometheus-config",
+                "prometheus-rules", "dashboard", "completion")), all.toString());
+        return all.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void everyCommandsHelpGoesToStdoutAndStartsNothing(String command) throws Exception {
+        AgentCli.Result r = AgentCli.jar(command.split(" ")).args("--help").workDir(dir)
+                .timeout(java.time.Duration.ofSeconds(30)).run();
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stdout.contains("Usage: af-metrics-agent " + (command.equals("help") ? "" : command)), r.stdout);
+        assertEquals("", r.stderr);
+        if (!command.equals("help")) {
+            assertTrue(r.stdout.contains("Exit status:\n   0 ") && r.stdout.contains("\n   2 "),
+                    "the exit codes are in every command's help: " + r.stdout);
+        }
+        assertFalse(r.stdout.contains("Scrape http"), "help starts no exporter: " + r.stdout);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(0, left.count(), "help writes nothing");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("commands")
+    void anUnknownOptionExitsWith2AndIsNamed(String command) throws Exception {
+        // the command's required arguments given, so that the option is what is wrong
+        String required = Map.of("check", "m.json", "attach", "1", "targets list", ".", "targets gc", ".",
+                "kernelspec install", "java", "kernelspec remove", "java").getOrDefault(command, "");
+        AgentCli.Result r = AgentCli.jar(command.split(" ")).args("--no-such-option=1").args(
+                required.isEmpty() ? new String[0] : new String[] {required}).workDir(dir)
+                .timeout(java.time.Duration.ofSeconds(30)).run();
+        assertEquals(2, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("'--no-such-option=1'"), r.stderr);
+        assertEquals("", r.stdout);
+    }
+
+    @Test
+    void optionValuesComeAfterASpaceOrAnEqualsSign() throws Exception {
+        String spaced = cli("prometheus-config", "--targets-dir", "/srv/it's here", "--scrape-interval", "30s").stdout;
+        String joined = cli("prometheus-config", "--targets-dir=/srv/it's here", "--scrape-interval=30s").stdout;
+        assertEquals(spaced, joined);
+        assertTrue(joined.contains("/srv/it's here/*.json") && joined.contains("scrape_interval: 30s"), joined);
+        AgentCli.Result missing = cli("prometheus-config", "--targets-dir");
+        assertEquals(2, missing.exitCode);
+        assertTrue(missing.stderr.contains("--targets-dir"), missing.stderr);
+        AgentCli.Result badValue = cli("prometheus-config", "--scrape-interval=soon");
+        assertEquals(2, badValue.exitCode);
+        assertTrue(badValue.stderr.contains("--scrape-interval: 'soon' is not a duration"), badValue.stderr);
+        Files.writeString(dir.resolve("@m.json"), "{\"entries\": 3}");
+        AgentCli.Result atFile = cli("check", "@m.json");
+        assertEquals(0, atFile.exitCode, "a file named @m.json is that file: " + atFile);
+        Files.delete(dir.resolve("@m.json"));
+        AgentCli.Result badArgument = cli("attach", "--", "abc");
+        assertEquals(2, badArgument.exitCode);
+        assertTrue(badArgument.stderr.contains("(PID): 'abc'"), badArgument.stderr);
+    }
+
+    @Test
+    void theCompletionScriptIsValidBashAndKnowsTheCommands() throws Exception {
+        AgentCli.Result r = cli("completion");
+        assertEquals(0, r.exitCode, r.toString());
+        for (String command : commands().filter(c -> !c.contains(" ")).toArray(String[]::new)) {
+            assertTrue(r.stdout.contains(command), command);
+        }
+        Path script = Files.writeString(dir.resolve("completion.bash"), r.stdout);
+        Process bash = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, bash.waitFor(), out);
+    }
+
+    /** The command line's libraries are for java -jar only: an active agent never loads them. */
+    @Test
+    void premainLoadsNoCommandLineClass() throws Exception {
+        Path log = dir.resolve("classes.log");
+        try (ChildJvm.Running host = ChildJvm.main(SleepMain.class, "60000").agent("port=0")
+                .jvmOption("-Xlog:class+load=info:file=" + log).start()) {
+            host.awaitExporterUrl(java.time.Duration.ofSeconds(30));
+            List<String> loaded = Files.readAllLines(log);
+            assertTrue(loaded.stream().anyMatch(l -> l.contains("org.afmetrics.Agent ")), "the agent ran");
+            List<String> cli = loaded.stream().filter(l -> l.contains("picocli") || l.contains("snakeyaml")
+                    || l.contains("difflib") || l.contains("org.afmetrics.cli.")).collect(Collectors.toList());
+            assertEquals(List.of(), cli);
+        }
     }
 
     @Test
@@ -76,13 +176,17 @@ class CliIT {
         ProcessBuilder pb = new ProcessBuilder(Jdks.java(Jdks.current()), "-jar", AgentJar.path().toString(), "demo",
                 "port=0").directory(dir.toFile()).redirectErrorStream(true);
         Process demo = pb.start();
+        String json = null;
         try {
             java.io.BufferedReader r = new java.io.BufferedReader(
                     new java.io.InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
             String url = null;
             for (String line; url == null && (line = r.readLine()) != null; ) {
-                Matcher m = Pattern.compile("Scrape (http://\\S+/metrics)").matcher(line);
-                url = m.find() ? m.group(1) : null;
+                Matcher m = Pattern.compile("Scrape (http://\\S+/metrics) ; the simulated notebook writes (.+)$").matcher(line);
+                if (m.find()) {
+                    url = m.group(1);
+                    json = m.group(2);
+                }
             }
             assertTrue(url != null, "demo printed its URL");
             double first = awaitEntries(url, 0);
@@ -91,10 +195,16 @@ class CliIT {
             Exposition e = Http.scrape(url);
             assertTrue(e.find("notebook_cutflow", "cut", "all").value > 0);
             assertEquals(0, Promtool.checkMetrics(e.text()).exitCode);
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(), left.collect(Collectors.toList()), "the demo writes nothing where it runs");
+            }
+            assertTrue(json != null && Files.isRegularFile(Path.of(json)), "the JSON lives in a temporary directory: " + json);
         } finally {
             demo.destroy();
             demo.waitFor(10, TimeUnit.SECONDS);
         }
+        assertFalse(Files.exists(Path.of(json)), "the demo removes its JSON at exit");
+        assertFalse(Files.exists(Path.of(json).getParent()), "and its temporary directory");
     }
 
     private static double awaitEntries(String url, double above) throws Exception {

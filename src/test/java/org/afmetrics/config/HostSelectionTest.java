@@ -20,6 +20,19 @@ class HostSelectionTest {
         assertTrue(active("/opt/jjava/jjava.jar /run/kernel-1.json", null));
     }
 
+    /** java Hello.java: the JDK compiles and runs the user's own program, which is no JDK tool. */
+    @Test
+    void aProgramRunFromItsSourceFileIsActiveAndNamedByIt() {
+        for (String cmd : new String[] {"jdk.compiler/com.sun.tools.javac.launcher.Main Hello.java x",
+            "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher /home/alice/Hello.java"}) {
+            assertTrue(active(cmd, null), cmd);
+            assertFalse(active(cmd, "skip-main=.*Hello\\.java"), "skip-main sees the source file: " + cmd);
+        }
+        assertEquals("Hello.java", HostSelection.mainOf("jdk.compiler/com.sun.tools.javac.launcher.Main Hello.java a b"));
+        assertEquals("jdk.compiler/com.sun.tools.javac.launcher.Main",
+                HostSelection.mainOf("jdk.compiler/com.sun.tools.javac.launcher.Main"));
+    }
+
     @Test
     void toolsBuildToolsAndLaunchersAreInert() {
         for (String cmd : new String[] {

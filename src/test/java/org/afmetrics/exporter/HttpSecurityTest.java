@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,14 +28,23 @@ class HttpSecurityTest {
     }
 
     @Test
-    void withoutATokenOnlyLoopbackCallersMayPush() throws Exception {
+    void withoutATokenOnlyLoopbackProcessesOfTheSameUserMayPush() throws Exception {
         HttpSecurity s = HttpSecurity.fromConfig(config("host=0.0.0.0"));
-        assertNull(s.pushRefusal(InetAddress.getByName("127.0.0.1"), null));
-        assertNull(s.pushRefusal(InetAddress.getByName("127.0.0.2"), null));
-        assertNull(s.pushRefusal(InetAddress.getByName("::1"), null));
-        assertNotNull(s.pushRefusal(InetAddress.getByName("192.0.2.7"), null));
-        assertNotNull(s.pushRefusal(InetAddress.getByName("2001:db8::7"), null));
-        assertNotNull(s.pushRefusal(null, null));
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+             Socket client = new Socket(InetAddress.getByName("127.0.0.1"), server.getLocalPort());
+             Socket accepted = server.accept()) {
+            InetSocketAddress peer = (InetSocketAddress) accepted.getRemoteSocketAddress();
+            InetSocketAddress local = (InetSocketAddress) accepted.getLocalSocketAddress();
+            // this test's own socket: the same user as this process, as /proc/net/tcp tells it
+            assertNull(s.pushRefusal(peer, local, null, null));
+            assertNotNull(s.pushRefusal(peer, local, null, "https://example.org"), "a web page's request");
+            // a loopback peer the socket table does not know: no user established, no push
+            assertNotNull(s.pushRefusal(new InetSocketAddress("127.0.0.1", 9), local, null, null));
+        }
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8000);
+        assertNotNull(s.pushRefusal(new InetSocketAddress("192.0.2.7", 5000), local, null, null));
+        assertNotNull(s.pushRefusal(new InetSocketAddress("2001:db8::7", 5000), local, null, null));
+        assertNotNull(s.pushRefusal(null, local, null, null));
     }
 
     @Test
@@ -40,10 +52,14 @@ class HttpSecurityTest {
         Path token = dir.resolve("token");
         Files.writeString(token, "abc123\r\nignored second line");
         HttpSecurity s = HttpSecurity.fromConfig(config("push-token-file=" + token));
-        assertNull(s.pushRefusal(InetAddress.getByName("192.0.2.7"), "Bearer abc123"));
-        assertNotNull(s.pushRefusal(InetAddress.getByName("127.0.0.1"), null));
-        assertNotNull(s.pushRefusal(InetAddress.getByName("127.0.0.1"), "Bearer abc12"));
-        assertNotNull(s.pushRefusal(InetAddress.getByName("192.0.2.7"), "Basic abc123"));
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8000);
+        InetSocketAddress remote = new InetSocketAddress("192.0.2.7", 5000);
+        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 5000);
+        assertNull(s.pushRefusal(remote, local, "Bearer abc123", null));
+        assertNull(s.pushRefusal(remote, local, "Bearer abc123", "https://example.org"));
+        assertNotNull(s.pushRefusal(loopback, local, null, null));
+        assertNotNull(s.pushRefusal(loopback, local, "Bearer abc12", null));
+        assertNotNull(s.pushRefusal(remote, local, "Basic abc123", null));
     }
 
     @Test

@@ -78,7 +78,7 @@ class KernelspecCliIT {
         assertTrue(out.contains("java: agent installed"), out);
         assertFalse(out.contains("python3"), out);
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")));
-        AgentCli.ok(env, "kernelspec", "remove");
+        AgentCli.ok(env, "kernelspec", "remove", "--all");
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")));
     }
 
@@ -94,5 +94,97 @@ class KernelspecCliIT {
         AgentCli.Result unknown = AgentCli.run(env, "kernelspec", "install", "nosuch");
         assertEquals(1, unknown.exitCode);
         assertTrue(unknown.stderr.contains("nosuch: no such kernelspec"), unknown.toString());
+    }
+
+    @Test
+    void aKernelspecThatIsNoJvmKernelIsRefusedUnlessForced() throws Exception {
+        AgentCli.Result refused = AgentCli.run(env, "kernelspec", "install", "python3");
+        assertEquals(1, refused.exitCode, refused.toString());
+        assertTrue(refused.stderr.contains("python3: not a JVM kernel (argv[0] python3, language python); --force"),
+                refused.stderr);
+        assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")), "not a byte changed");
+        assertFalse(Files.exists(KernelspecEditor.backupOf(file("python3"))), "no backup either");
+
+        AgentCli.Result forced = AgentCli.run(env, "kernelspec", "install", "python3", "--force");
+        assertEquals(0, forced.exitCode, forced.toString());
+        assertTrue(forced.stdout.contains("python3: agent installed"), forced.stdout);
+        AgentCli.ok(env, "kernelspec", "remove", "python3");
+        assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")));
+    }
+
+    @Test
+    void agentArgumentsTheAgentWouldNotTakeAreRefusedBeforeAnythingIsWritten() throws Exception {
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "java", "--agent-args=colour=blue,port=abc");
+        assertEquals(2, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("--agent-args: unknown key 'colour'") && r.stderr.contains("port: "), r.stderr);
+        assertEquals("", r.stdout);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "not a byte changed");
+        assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
+    }
+
+    @Test
+    void removeWithoutNamesOrAllIsRefused() throws Exception {
+        AgentCli.ok(env, "kernelspec", "install", "java");
+        byte[] installed = Files.readAllBytes(file("java"));
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "remove");
+        assertEquals(2, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("(--all | [NAME...])"), r.stderr);
+        assertArrayEquals(installed, Files.readAllBytes(file("java")), "the agent stays where it was");
+    }
+
+    @Test
+    void aJarOfAnyNameInstallsAndRemovesByteExact() throws Exception {
+        Path monitoring = Files.copy(AgentJar.path(), tmp.resolve("monitoring.jar"));
+        String out = AgentCli.ok(env, "kernelspec", "install", "java", "--jar", monitoring.toString(),
+                "--agent-args", "port=0");
+        assertTrue(out.contains("java: agent installed"), out);
+        String tool = new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText();
+        assertEquals("-Xmx3g -javaagent:" + monitoring.toAbsolutePath() + "=port=0", tool);
+        String list = AgentCli.ok(env, "kernelspec", "list");
+        assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" on ")), "list knows it: " + list);
+        out = AgentCli.ok(env, "kernelspec", "remove", "java");
+        assertTrue(out.contains("java: agent removed (restored from kernel.json.af-metrics-backup)"), out);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "the original bytes");
+
+        // without the backup, the option is still found: the jar's manifest names the agent
+        AgentCli.ok(env, "kernelspec", "install", "java", "--jar", monitoring.toString());
+        Files.delete(KernelspecEditor.backupOf(file("java")));
+        out = AgentCli.ok(env, "kernelspec", "remove", "java");
+        assertTrue(out.contains("java: agent removed (option removed)"), out);
+        assertEquals("-Xmx3g", new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText());
+    }
+
+    @Test
+    void dryRunPrintsTheChangeAsADiffAndWritesNothing() throws Exception {
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "java", "--dry-run", "--agent-args=port=0");
+        assertEquals(0, r.exitCode, r.toString());
+        String diff = r.stdout;
+        assertTrue(diff.contains("--- " + file("java")) && diff.contains("+++ " + file("java")), diff);
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("+") && l.contains("-javaagent:" + AgentJar.path() + "=port=0")), diff);
+        assertTrue(diff.lines().anyMatch(l -> l.startsWith("-") && l.contains("-Xmx3g")), diff);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "nothing written");
+        assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
+
+        AgentCli.ok(env, "kernelspec", "install", "java");
+        byte[] installed = Files.readAllBytes(file("java"));
+        String removal = AgentCli.ok(env, "kernelspec", "remove", "--all", "--dry-run");
+        assertTrue(removal.lines().anyMatch(l -> l.startsWith("-") && l.contains("-javaagent:")), removal);
+        assertArrayEquals(installed, Files.readAllBytes(file("java")), "nothing written");
+    }
+
+    /** A kernelspec that cannot be read is skipped with a line on stderr and exit 1, whichever the command. */
+    @Test
+    void aSkippedKernelspecGivesExit1ForInstallAndRemoveAlike() throws Exception {
+        byte[] broken = "{\"argv\": [\"java\", ".getBytes(StandardCharsets.UTF_8);
+        write("broken", broken);
+        AgentCli.Result install = AgentCli.run(env, "kernelspec", "install", "--all-jvm");
+        assertEquals(1, install.exitCode, install.toString());
+        assertTrue(install.stderr.contains("broken: skipped:"), install.stderr);
+        assertTrue(install.stdout.contains("java: agent installed"), install.stdout);
+        AgentCli.Result remove = AgentCli.run(env, "kernelspec", "remove", "--all");
+        assertEquals(1, remove.exitCode, remove.toString());
+        assertTrue(remove.stderr.contains("broken: "), remove.stderr);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")));
+        assertArrayEquals(broken, Files.readAllBytes(file("broken")));
     }
 }

@@ -125,7 +125,41 @@ class KernelspecEditorTest {
         assertThrows(KernelspecException.class, () -> KernelspecEditor.option(jar, null));
         assertThrows(KernelspecException.class, () -> KernelspecEditor.option(jar(), "a=b c"));
         Path other = Files.write(dir.resolve("agent.jar"), new byte[] {1});
-        assertThrows(KernelspecException.class, () -> KernelspecEditor.option(other, null));
+        assertEquals("-javaagent:" + other.toAbsolutePath(), KernelspecEditor.option(other, null),
+                "any file name: remove finds the option by the jar's manifest or the recorded path");
+    }
+
+    private Path agentJar(String name, String premainClass) throws Exception {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Premain-Class", premainClass);
+        Path jar = dir.resolve(name);
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), m)) {
+            out.flush();
+        }
+        return jar;
+    }
+
+    @Test
+    void ourOptionIsKnownByTheJarsManifestOrTheRecordedPathWhateverItsName() throws Exception {
+        Path ours = agentJar("monitoring.jar", "org.afmetrics.Agent");
+        Path theirs = agentJar("profiler.jar", "com.example.Profiler");
+        String options = "-Xmx1g -javaagent:" + theirs + "=x -javaagent:" + ours + "=port=1";
+        assertEquals("-Xmx1g -javaagent:" + theirs + "=x", KernelspecEditor.strip(options, null));
+        assertEquals(options, KernelspecEditor.strip(options.replace(ours.toString(), "/gone/monitoring.jar"), null)
+                .replace("/gone/monitoring.jar", ours.toString()), "a jar that is gone and not recorded is not ours");
+        assertEquals("-Xmx1g", KernelspecEditor.strip("-Xmx1g -javaagent:/gone/monitoring.jar", "/gone/monitoring.jar"),
+                "the recorded jar is ours even when it is gone");
+
+        Path json = kernel(ORIGINAL);
+        assertTrue(KernelspecEditor.install(json, KernelspecEditor.option(ours, "port=1")));
+        Files.delete(ours);
+        Files.delete(KernelspecEditor.backupOf(json));
+        assertEquals("option removed", KernelspecEditor.remove(json), "found by the path install recorded");
+        ObjectNode after = json(json);
+        assertEquals("-Xmx2g  -Dfoo=bar", after.path("env").path("JAVA_TOOL_OPTIONS").asText());
+        assertFalse(after.path("metadata").has(KernelspecEditor.METADATA), "the record goes with the option: " + after);
+        assertEquals(false, after.path("metadata").path("debugger").asBoolean(true), "the kernel's own metadata stays");
     }
 
     @Test

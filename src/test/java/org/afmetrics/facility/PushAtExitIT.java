@@ -114,11 +114,22 @@ class PushAtExitIT {
             });
             acceptor.setDaemon(true);
             acceptor.start();
+            // the same host with the agent and nothing to push at exit, timed in the same run: the yardstick
+            long alone = System.nanoTime();
+            ChildJvm.Running without = ChildJvm.main(SleepMain.class, "0").agent("port=0").start();
+            assertEquals(0, without.awaitExit(Duration.ofSeconds(60)), without.stderr());
+            long aloneMillis = (System.nanoTime() - alone) / 1_000_000;
+
+            long start = System.nanoTime();
             ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "0")
                     .agent("port=0,pushgateway-timeout-ms=500,pushgateway=http://127.0.0.1:" + blackHole.getLocalPort())
                     .start();
             // without the timeouts this JVM would wait forever for an answer
             assertEquals(0, jvm.awaitExit(Duration.ofSeconds(60)), jvm.stderr());
+            long heldMillis = (System.nanoTime() - start) / 1_000_000 - aloneMillis;
+            // the exit waits for the 500 ms budget, not for the gateway: a few budgets' slack for a loaded machine
+            assertTrue(heldMillis < 5 * 500 + aloneMillis / 2, "the exit was held " + heldMillis + " ms longer than "
+                    + "without a gateway (" + aloneMillis + " ms) for a 500 ms budget");
             jvm.awaitStderr(Pattern.compile("\\[af-metrics\\] warning: at exit, (push to .* failed|gave up)"),
                     Duration.ofSeconds(5));
             assertTrue(jvm.stdout().contains("host main done"));

@@ -21,6 +21,40 @@ class CellRecorderTest {
     static final class Interrupted {
     }
 
+    /** Shaped like the single result class of Kotlin kernel 0.11.0-89-1. */
+    public static final class ConnectionExecutionResult {
+        private final Throwable throwable;
+        private final boolean interrupted;
+
+        ConnectionExecutionResult(Throwable throwable, boolean interrupted) {
+            this.throwable = throwable;
+            this.interrupted = interrupted;
+        }
+
+        public Throwable getThrowable() {
+            return throwable;
+        }
+
+        public boolean isInterrupted() {
+            return interrupted;
+        }
+    }
+
+    @Test
+    void classifiesTheSingleResultClassOfTheEarlierKotlinKernelByItsGetters() {
+        CellRecorder r = new CellRecorder();
+        for (ConnectionExecutionResult result : new ConnectionExecutionResult[] {
+                new ConnectionExecutionResult(null, false), new ConnectionExecutionResult(new Exception(), false),
+                new ConnectionExecutionResult(null, true)}) {
+            r.cellStarted();
+            r.cellOutcome(result);
+            r.cellEnded(null);
+        }
+        assertEquals(1, count(r, "ok"));
+        assertEquals(1, count(r, "error"));
+        assertEquals(1, count(r, "interrupted"));
+    }
+
     private static double value(CellRecorder r, String name, String... labels) {
         for (MetricFamilySamples f : r.collect()) {
             for (Sample s : f.samples) {
@@ -133,7 +167,133 @@ class CellRecorderTest {
         assertEquals("kotlin", r.kernel().kernel());
         assertEquals("kotlin", told.get().kernel());
         List<MetricFamilySamples> families = r.collect();
-        assertEquals(5, families.size());
+        assertEquals(8, families.size()); // five cell families and three of resources (this JVM has all)
+    }
+
+    private static final int MIB = 1 << 20;
+
+    /** Keeps allocations from being optimised away. */
+    private static volatile Object sink;
+
+    private static void allocate(int bytes) {
+        for (int i = 0; i < bytes / 4096; i++) {
+            sink = new byte[4096];
+        }
+    }
+
+    /** Spins until this thread has used {@code nanos} of CPU time (wall time varies on a busy machine). */
+    private static void burnCpu(long nanos) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long end = threads.getCurrentThreadCpuTime() + nanos;
+        long x = 0;
+        while (threads.getCurrentThreadCpuTime() < end) {
+            x += x * 31 + 7;
+        }
+        sink = x;
+    }
+
+    private static double resource(CellRecorder r, String name, String status) {
+        return value(r, name, "status", status);
+    }
+
+    @Test
+    void aCellCostsWhatItsWorkerThreadUsedAsWellAsItsOwnThread() throws Exception {
+        CellRecorder r = new CellRecorder();
+        r.cellStarted();
+        allocate(8 * MIB);
+        Thread worker = new Thread(() -> {
+            r.workStarted();
+            burnCpu(300_000_000L);
+            allocate(64 * MIB);
+            r.workEnded();
+        });
+        worker.start();
+        worker.join();
+        r.cellEnded(null);
+        assertTrue(resource(r, "jupyter_cell_cpu_seconds_total", "ok") >= 0.3,
+                () -> "cpu " + resource(r, "jupyter_cell_cpu_seconds_total", "ok"));
+        double bytes = resource(r, "jupyter_cell_allocated_bytes_total", "ok");
+        assertTrue(bytes >= 72 * MIB && bytes < 90 * MIB, () -> "allocated " + bytes);
+        assertEquals(0, resource(r, "jupyter_cell_cpu_seconds_total", "error"));
+        assertTrue(resource(r, "jupyter_cell_gc_seconds_total", "ok") >= 0);
+    }
+
+    @Test
+    void gcTimeFollowsTheCollectorsAsTheyReportCollections() throws Exception {
+        ThreadUsage usage = ThreadUsage.probe();
+        assertTrue(usage.gcSupported());
+        long before = usage.gcMillis();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        // a full collection of a heap holding some garbage takes at least a millisecond here
+        while (usage.gcMillis() <= before && System.nanoTime() < deadline) {
+            allocate(64 * MIB);
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(usage.gcMillis() > before, () -> "GC time stayed at " + before + " ms");
+    }
+
+    @Test
+    void workOnTheCellsOwnThreadIsCountedOnce() {
+        CellRecorder r = new CellRecorder();
+        r.cellStarted();
+        r.workStarted();
+        allocate(32 * MIB);
+        r.workEnded();
+        r.cellFailed();
+        r.cellEnded(null);
+        double bytes = resource(r, "jupyter_cell_allocated_bytes_total", "error");
+        assertTrue(bytes >= 32 * MIB && bytes < 40 * MIB, () -> "allocated " + bytes);
+    }
+
+    @Test
+    void workOutsideACellOrAfterItEndedCountsForNoCell() throws Exception {
+        CellRecorder r = new CellRecorder();
+        Thread before = new Thread(() -> {
+            r.workStarted();
+            allocate(32 * MIB);
+            r.workEnded();
+        });
+        before.start();
+        before.join();
+        r.cellStarted();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch cellOver = new java.util.concurrent.CountDownLatch(1);
+        Thread late = new Thread(() -> {
+            r.workStarted();
+            started.countDown();
+            try {
+                cellOver.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            allocate(32 * MIB);
+            r.workEnded();
+        });
+        late.start();
+        started.await();
+        r.cellEnded(null);
+        cellOver.countDown();
+        late.join();
+        r.cellStarted();
+        r.cellEnded(null);
+        double bytes = resource(r, "jupyter_cell_allocated_bytes_total", "ok");
+        assertTrue(bytes < 8 * MIB, () -> "allocated " + bytes);
+    }
+
+    @Test
+    void withoutResourcesOrTheirReadingsThereAreNoResourceSeries() {
+        CellRecorder r = new CellRecorder();
+        r.withoutResources(); // cell-resources=false, and what a JVM without the readings gets
+        r.describe(new KernelDescription("ijava", "1.3.0", "java"));
+        r.cellStarted();
+        allocate(MIB);
+        r.cellEnded(null);
+        assertEquals(1, count(r, "ok"));
+        for (MetricFamilySamples f : r.collect()) {
+            assertTrue(!f.name.startsWith("jupyter_cell_cpu") && !f.name.startsWith("jupyter_cell_allocated")
+                    && !f.name.startsWith("jupyter_cell_gc"), f.name);
+        }
     }
 
     @Test

@@ -45,10 +45,11 @@ class NotebookExamplesIT {
 
     private void run(JupyterEnv env, Path notebook, String kernelspec, String language, List<String> argv,
             String kernel) throws Exception {
-        int port = FreePort.find();
+        // a run of ports, not one: a port taken by another process before the kernel binds is skipped
+        int port = FreePort.findRun(10);
         String user = "erin";
         env.kernelspec(kernelspec, language, argv,
-                Map.of("JAVA_TOOL_OPTIONS", AgentJar.option("port=" + port + ",hotspot=false"),
+                Map.of("JAVA_TOOL_OPTIONS", AgentJar.option("port=" + port + "-" + (port + 9) + ",hotspot=false"),
                         "JUPYTERHUB_USER", user));
         JsonNode source = new com.fasterxml.jackson.databind.ObjectMapper().readTree(notebook.toFile());
         int codeCells = 0;
@@ -63,7 +64,7 @@ class NotebookExamplesIT {
         }
         assertTrue(failOnPurpose == 1, "the example notebooks fail on purpose in exactly one cell");
 
-        try (PrometheusServer prometheus = PrometheusServer.scraping("127.0.0.1:" + port);
+        try (PrometheusServer prometheus = PrometheusServer.scraping(FreePort.targets(port, 10));
                 NotebookRun run = NotebookRun.execute(env, notebook, Duration.ofSeconds(300))) {
             assertTrue(run.completed(), run.error() + "\n" + run.log());
             assertTrue(run.connectionFile().endsWith("kernel-" + run.kernelId() + ".json"), run.connectionFile());

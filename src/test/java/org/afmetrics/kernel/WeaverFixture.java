@@ -30,6 +30,15 @@ public class WeaverFixture {
         return success ? new Success() : null;
     }
 
+    /** Runs its work on a thread of its own whose body is a lambda, as kernels run a cell. */
+    public static int work(int x) throws InterruptedException {
+        int[] out = new int[1];
+        Thread worker = new Thread(() -> out[0] = x * 2);
+        worker.start();
+        worker.join();
+        return out[0];
+    }
+
     /** A static entry: the class itself is passed on. */
     public static void entry(long a, double b) {
     }

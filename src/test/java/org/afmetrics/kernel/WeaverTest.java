@@ -116,6 +116,15 @@ class WeaverTest {
     }
 
     @Test
+    void aWorkersLambdaBodyIsFoundWhateverItsNumberAndReportsOnTheWorkersThread() throws Exception {
+        Object fixture = woven(HookPoint.lambdaIn(FIXTURE, "work", Role.CELL_WORK, "([II)V"));
+        listen();
+        assertEquals(42, fixture.getClass().getMethod("work", int.class).invoke(null, 21));
+        assertEquals(List.of(String.valueOf(CellBridge.WORK_START), String.valueOf(CellBridge.WORK_END)), events);
+        assertEquals("org.afmetrics.kernel.WeaverFixture.lambda$work$*", HookPoint.lambdaIn(FIXTURE, "work", Role.CELL_WORK, "([II)V").label());
+    }
+
+    @Test
     void aStaticEntryNamesItsClass() throws Exception {
         Object fixture = woven(new HookPoint(FIXTURE, "entry", Role.KERNEL_SEEN, "(JD)V"));
         listen();

@@ -352,4 +352,22 @@ class NotebookJsonTest {
         holder.join();
         assertEquals(1, pushed.accept(body, body.length).series(), "taken once the gate is free");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "number twice                 | {\"a\":1,\"a\":2}                                          | malformed",
+        "nested objects twice         | {\"x\":{\"a\":1},\"x\":{\"b\":2}}                            | malformed",
+        "typed key twice              | {\"metrics\":[],\"metrics\":[]}                            | malformed",
+        "name twice in an entry       | {\"metrics\":[{\"name\":\"a\",\"name\":\"b\",\"value\":1}]}    | malformed",
+        "label twice                  | {\"m\":[{\"metric\":{\"k\":\"1\",\"k\":\"2\"},\"value\":1}]}   | malformed",
+        "skipped field twice          | {\"s\":\"x\",\"s\":\"y\",\"n\":1}                              | ",
+        "unknown entry key twice      | {\"metrics\":[{\"name\":\"a\",\"x\":1,\"x\":2,\"value\":1}]} | ",
+    })
+    void keysGivenTwice(String row, String json, String reason) throws Exception {
+        if (reason == null) {
+            assertEquals(1, convert(json).series(), row + ": a duplicate that gives nothing is harmless");
+        } else {
+            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json)).reason(), row);
+        }
+    }
 }

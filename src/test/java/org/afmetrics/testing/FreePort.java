@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
-/** Loopback ports for servers under test. */
+/**
+ * Loopback ports for servers the tests start themselves. A child JVM with the agent is never
+ * handed one port found here (another process may take it before the agent binds): it binds
+ * {@code port=0} and reports its port, or gets a run of ports ({@link #findRun}) and moves on
+ * past any that was taken meanwhile, with Prometheus scraping the whole run ({@link #targets}).
+ */
 public final class FreePort {
     private FreePort() {
     }
@@ -13,6 +18,15 @@ public final class FreePort {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
+    }
+
+    /** {@code 127.0.0.1:PORT} for each port of the run: scrape them all, the agent is on one of them. */
+    public static String[] targets(int first, int n) {
+        String[] t = new String[n];
+        for (int i = 0; i < n; i++) {
+            t[i] = "127.0.0.1:" + (first + i);
+        }
+        return t;
     }
 
     /** Start of a run of {@code n} consecutive ports that were all free a moment ago. */

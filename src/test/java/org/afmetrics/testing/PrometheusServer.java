@@ -15,18 +15,22 @@ import java.util.function.Predicate;
 
 /**
  * Debian's Prometheus server on a loopback port, scraping the given targets every second, with
- * its data in a temporary directory. Queried through its HTTP API, as Grafana would.
+ * its data in a temporary directory. Queried through its HTTP API, as Grafana would. The same
+ * binary also runs as a node agent ({@link #agent}: agent mode, forwarding by remote_write) and as
+ * the central server receiving from the agents ({@link #central}), which can be stopped and
+ * started again on the same port and data directory.
  */
 public final class PrometheusServer implements AutoCloseable {
     public static final String BINARY = System.getProperty("afmetrics.prometheus", "/usr/bin/prometheus");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Process process;
+    private final List<String> command;
+    private Process process;
     private final String baseUrl;
     private final Path dir;
 
-    private PrometheusServer(Process process, String baseUrl, Path dir) {
-        this.process = process;
+    private PrometheusServer(List<String> command, String baseUrl, Path dir) {
+        this.command = command;
         this.baseUrl = baseUrl;
         this.dir = dir;
     }
@@ -50,18 +54,63 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     public static PrometheusServer startWithConfig(Path config, Path dir) throws IOException, InterruptedException {
-        int port = FreePort.find();
-        Process p = new ProcessBuilder(BINARY,
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--web.enable-lifecycle")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("prometheus.log").toFile())
-                .start();
-        PrometheusServer s = new PrometheusServer(p, "http://127.0.0.1:" + port, dir);
-        s.awaitReady(Duration.ofSeconds(30));
+        return launch(dir, FreePort.find(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.enable-lifecycle");
+    }
+
+    /**
+     * A central server: its config (rules, no kernel job), and the remote-write receiver the node
+     * agents send to ({@code /api/v1/write} on {@link #baseUrl}), on a given port so that it can come
+     * back where the agents expect it.
+     */
+    public static PrometheusServer central(Path config, Path dir, int port) throws IOException, InterruptedException {
+        return launch(dir, port, "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.enable-remote-write-receiver");
+    }
+
+    /**
+     * A node agent: Prometheus in agent mode (scrape, keep a write-ahead log, forward by remote_write;
+     * no queries, no rules), its WAL in {@code dir}.
+     */
+    public static PrometheusServer agent(Path config, Path dir) throws IOException, InterruptedException {
+        return launch(dir, FreePort.find(), "--enable-feature=agent", "--config.file=" + config,
+                "--storage.agent.path=" + dir.resolve("agent-data"));
+    }
+
+    private static PrometheusServer launch(Path dir, int port, String... flags) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(BINARY);
+        command.addAll(List.of(flags));
+        command.add("--web.listen-address=127.0.0.1:" + port);
+        PrometheusServer s = new PrometheusServer(command, "http://127.0.0.1:" + port, dir);
+        s.start();
         return s;
+    }
+
+    /** Starts the process (again, with the same port, config and data), and waits until it is ready. */
+    public void start() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("prometheus.log").toFile()))
+                .start();
+        awaitReady(Duration.ofSeconds(30));
+    }
+
+    /** Stops the process as an operator would (SIGTERM), and waits for it to be gone. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    /** Prometheus's own metrics (remote_write queues, WAL, ingestion), as text. */
+    public Exposition selfMetrics() throws IOException, InterruptedException {
+        return Http.scrape(baseUrl + "/metrics");
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException, IOException {
@@ -93,7 +142,19 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** An instant query; the {@code data.result} array. */
     public JsonNode query(String promql) throws IOException, InterruptedException {
-        String url = baseUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8);
+        return get(baseUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8), promql);
+    }
+
+    /**
+     * An instant query evaluated at a time (Unix seconds); with a range selector such as
+     * {@code up[60s]} the result holds the raw samples of the 60 s before that time.
+     */
+    public JsonNode queryAt(String promql, double unixSeconds) throws IOException, InterruptedException {
+        return get(baseUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + "&time=" + String.format(java.util.Locale.ROOT, "%.3f", unixSeconds), promql);
+    }
+
+    private JsonNode get(String url, String promql) throws IOException, InterruptedException {
         JsonNode body = JSON.readTree(Http.get(url).body());
         if (!"success".equals(body.path("status").asText())) {
             throw new AssertionError("query " + promql + " failed: " + body);
@@ -158,9 +219,11 @@ public final class PrometheusServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
         }
     }
 }

@@ -18,6 +18,8 @@ public final class TestKernels {
     public static final String BASEKERNEL_MAIN = "org.afmetrics.testkernels.BaseKernelJShell";
     public static final String JJAVA_MAIN = "org.afmetrics.testkernels.JJavaJShell";
     public static final String KOTLIN_MAIN = "org.jetbrains.kotlinx.jupyter.IkotlinKt";
+    /** The Kotlin kernel version of src/test/kernels/kotlin/pom.xml. */
+    public static final String KOTLIN_VERSION = "0.11.0-398";
 
     private TestKernels() {
     }
@@ -38,7 +40,13 @@ public final class TestKernels {
      * its environment at INFO), its script classpath, and a private home for its caches.
      */
     public static List<String> kotlin(Path javaHome, Path home) throws IOException, InterruptedException {
-        String cp = kotlinClasspath();
+        return kotlin(javaHome, home, KOTLIN_VERSION);
+    }
+
+    /** As {@link #kotlin(Path, Path)}, for another version of the kernel from Maven Central. */
+    public static List<String> kotlin(Path javaHome, Path home, String version)
+            throws IOException, InterruptedException {
+        String cp = kotlinClasspath(version);
         Path logback = Paths.get("target", "test-classes", "jupyter", "kotlin-logback.xml").toAbsolutePath();
         List<String> argv = new ArrayList<>();
         argv.add(Jdks.java(javaHome));
@@ -56,14 +64,33 @@ public final class TestKernels {
      * The kernel's runtime classpath from Maven Central, resolved once by Maven from
      * src/test/kernels/kotlin/pom.xml and kept in target/kotlin-kernel.classpath.
      */
-    public static synchronized String kotlinClasspath() throws IOException, InterruptedException {
-        Path out = Paths.get("target", "kotlin-kernel.classpath").toAbsolutePath();
+    public static String kotlinClasspath() throws IOException, InterruptedException {
+        return kotlinClasspath(KOTLIN_VERSION);
+    }
+
+    /** The runtime classpath of another version: the same pom with that version, kept per version. */
+    public static synchronized String kotlinClasspath(String version) throws IOException, InterruptedException {
+        boolean pinned = version.equals(KOTLIN_VERSION);
+        Path out = Paths.get("target", pinned ? "kotlin-kernel.classpath" : "kotlin-kernel-" + version + ".classpath")
+                .toAbsolutePath();
+        Path pom = Paths.get("src", "test", "kernels", "kotlin", "pom.xml").toAbsolutePath();
+        if (!pinned) {
+            Path dir = Paths.get("target", "kotlin-kernel-" + version).toAbsolutePath();
+            Files.createDirectories(dir);
+            String text = Files.readString(pom, StandardCharsets.UTF_8);
+            String versionElement = "<version>" + KOTLIN_VERSION + "</version>";
+            if (!text.contains(versionElement)) {
+                throw new IllegalStateException(pom + " does not pin the kernel at " + KOTLIN_VERSION);
+            }
+            pom = dir.resolve("pom.xml");
+            Files.writeString(pom, text.replace(versionElement, "<version>" + version + "</version>"),
+                    StandardCharsets.UTF_8);
+        }
         if (!Files.isRegularFile(out)) {
             String mvnHome = System.getProperty("maven.home");
             String mvn = mvnHome != null && Files.isExecutable(Paths.get(mvnHome, "bin", "mvn"))
                     ? Paths.get(mvnHome, "bin", "mvn").toString() : "mvn";
-            List<String> cmd = new ArrayList<>(List.of(mvn, "-B", "-q", "-f",
-                    Paths.get("src", "test", "kernels", "kotlin", "pom.xml").toAbsolutePath().toString(),
+            List<String> cmd = new ArrayList<>(List.of(mvn, "-B", "-q", "-f", pom.toString(),
                     "dependency:build-classpath", "-Dmdep.outputFile=" + out));
             String repo = System.getProperty("maven.repo.local");
             if (repo != null) {

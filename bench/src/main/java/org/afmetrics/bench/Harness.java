@@ -102,6 +102,9 @@ public final class Harness {
         if (only.isEmpty() || only.contains("kotlin")) {
             h.kotlinKernel();
         }
+        if (only.isEmpty() || only.contains("ingest")) {
+            new IngestHeap(h.java, h.hostCp, h.run, h.agentJar).section(h.report);
+        }
         Reports.finish(h.report, h.budget, "Whole harness", t0, bench.resolve("target/results.md"));
     }
 
@@ -341,6 +344,8 @@ public final class Harness {
         final int port;
         final Process process;
         final String marker;
+        /** Whether wrk asks for gzip ({@code Accept-Encoding: gzip}, as Prometheus does). */
+        final boolean gzip;
         final List<Double> p50 = new ArrayList<>();
         final List<Double> p99 = new ArrayList<>();
         final List<Double> cpu = new ArrayList<>();
@@ -348,12 +353,25 @@ public final class Harness {
         int bodyBytes;
 
         Server(String name, int port, Process process, String marker) {
+            this(name, port, process, marker, false);
+        }
+
+        Server(String name, int port, Process process, String marker, boolean gzip) {
             this.name = name;
             this.port = port;
             this.process = process;
             this.marker = marker;
+            this.gzip = gzip;
+        }
+
+        /** The same JVM, scraped with gzip asked for. */
+        Server gzipped() {
+            return new Server(name + ", gzip", port, process, marker, true);
         }
     }
+
+    private final List<String> concurrent = new ArrayList<>();
+    private long concurrentErrors;
 
     private void scrapeLatency() throws Exception {
         Path dir = workDir("scrape");
@@ -374,6 +392,13 @@ public final class Harness {
             for (Server s : servers) {
                 awaitScrape(s);
             }
+            // the same JVMs again, asked for gzip (Prometheus asks): compression on and off side by side
+            Server gzip1k = servers.get(1).gzipped();
+            Server gzip10k = servers.get(2).gzipped();
+            gzip1k.bodyBytes = servers.get(1).bodyBytes;
+            gzip10k.bodyBytes = servers.get(2).bodyBytes;
+            servers.add(gzip1k);
+            servers.add(gzip10k);
             System.err.println("scrape latency: warm-up");
             for (Server s : servers) {
                 wrk(s, 2);
@@ -389,6 +414,13 @@ public final class Harness {
                     s.rate.add(w[2] / wrkSeconds);
                     s.cpu.add((cpu1 - cpu0) * 1000.0 / TICKS / Math.max(1, w[2]));
                 }
+            }
+            System.err.println("scrape latency: 64 connections at once");
+            for (Server s : List.of(servers.get(1), servers.get(2), gzip1k, gzip10k)) {
+                double[] w = wrk(s, wrkSeconds, 64);
+                concurrent.add(String.format(Locale.ROOT, "| %s | %.0f | %.3f | %.3f | %.0f |%n", s.name, w[2] / wrkSeconds,
+                        w[0], w[1], w[3]));
+                concurrentErrors += (long) w[3];
             }
         } finally {
             for (Server s : servers) {
@@ -415,6 +447,14 @@ public final class Harness {
                 "Server CPU per scrape at 1 000 series: jmx_exporter (1 000 MBeans) / af-metrics = %.1f×.%n",
                 median(jmx1k.cpu) / median(ours1k.cpu)));
         budget.add(verdict("scrape p50 at 1 000 JSON series, keep-alive", median(ours1k.p50), 1, "ms"));
+        budget.add(verdict("scrape p50 at 1 000 JSON series, keep-alive, gzip", median(servers.get(7).p50), 1, "ms"));
+        budget.add(verdict("scrape p50 at 10 000 JSON series, keep-alive", median(servers.get(2).p50), 2, "ms"));
+        budget.add(verdict("scrape p50 at 10 000 JSON series, keep-alive, gzip", median(servers.get(8).p50), 2, "ms"));
+        report.append("\n## 64 connections at once (wrk -t2 -c64, ").append(wrkSeconds).append(" s)\n\n")
+                .append("| server | scrapes/s | p50 ms | p99 ms | errors (socket or non-2xx) |\n|---|---:|---:|---:|---:|\n");
+        concurrent.forEach(report::append);
+        budget.add(String.format(Locale.ROOT, "%s wrk -c64 against af-metrics with 0 errors: %d errors",
+                concurrentErrors == 0 ? "MET" : "MISSED", concurrentErrors));
         double ratio = median(jmxJvm.p50) / median(ours1k.p50);
         budget.add(String.format(Locale.ROOT, "%s scrape p50 at 1 000 series ≥ 5× faster than jmx_exporter's "
                 + "(its JVM-only p50): %.1f×", ratio >= 5 ? "MET" : "MISSED", ratio));
@@ -442,20 +482,45 @@ public final class Harness {
         throw new IllegalStateException(s.name + " never served " + s.marker);
     }
 
-    /** Runs wrk; returns p50 ms, p99 ms and the number of requests. */
+    /** Runs wrk on one keep-alive connection; returns p50 ms, p99 ms and the number of requests. */
     private double[] wrk(Server s, int seconds) throws Exception {
-        Process p = new ProcessBuilder("wrk", "-t1", "-c1", "-d" + seconds + "s", "--timeout", "10s", "--latency",
-                "http://127.0.0.1:" + s.port + "/metrics").redirectErrorStream(true).start();
+        double[] w = wrk(s, seconds, 1);
+        if (w[3] > 0) {
+            throw new IllegalStateException("wrk against " + s.name + " had " + (long) w[3] + " errors");
+        }
+        return w;
+    }
+
+    /** Runs wrk with that many connections; returns p50 ms, p99 ms, requests, and errors (socket or non-2xx). */
+    private double[] wrk(Server s, int seconds, int connections) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + Math.min(2, connections), "-c" + connections,
+                "-d" + seconds + "s", "--timeout", "10s", "--latency"));
+        if (s.gzip) {
+            cmd.addAll(List.of("-H", "Accept-Encoding: gzip"));
+        }
+        cmd.add("http://127.0.0.1:" + s.port + "/metrics");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         Matcher m50 = Pattern.compile("(?m)^\\s+50%\\s+([0-9.]+)(us|ms|s)").matcher(out);
         Matcher m99 = Pattern.compile("(?m)^\\s+99%\\s+([0-9.]+)(us|ms|s)").matcher(out);
         Matcher n = Pattern.compile("(?m)^\\s+(\\d+) requests in").matcher(out);
-        Matcher errors = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
-        if (!m50.find() || !m99.find() || !n.find() || errors.find()) {
+        if (!m50.find() || !m99.find() || !n.find()) {
             throw new IllegalStateException("wrk against " + s.name + " said:\n" + out);
         }
-        return new double[] {ms(m50), ms(m99), Double.parseDouble(n.group(1))};
+        long errors = 0;
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(out);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+        }
+        Matcher socket = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)")
+                .matcher(out);
+        if (socket.find()) {
+            for (int g = 1; g <= 4; g++) {
+                errors += Long.parseLong(socket.group(g));
+            }
+        }
+        return new double[] {ms(m50), ms(m99), Double.parseDouble(n.group(1)), errors};
     }
 
     private static double ms(Matcher m) {

@@ -16,6 +16,8 @@ public final class CellBridge {
     public static final int CELL_OUTCOME = 3;
     public static final int CELL_END = 4;
     public static final int INTERRUPT = 5;
+    public static final int WORK_START = 6;
+    public static final int WORK_END = 7;
 
     private static volatile BiConsumer<Integer, Object> sink;
 
@@ -50,6 +52,16 @@ public final class CellBridge {
 
     public static void interruptRequested() {
         emit(INTERRUPT, null);
+    }
+
+    /** A kernel worker thread starts running the cell (called on that thread). */
+    public static void workStarted() {
+        emit(WORK_START, null);
+    }
+
+    /** The worker thread is done with the cell (called on that thread; how it ended does not matter). */
+    public static void workEnded(Throwable thrown) {
+        emit(WORK_END, null);
     }
 
     private static void emit(int event, Object arg) {

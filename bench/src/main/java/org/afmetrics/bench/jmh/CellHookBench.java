@@ -22,7 +22,11 @@ import org.openjdk.jmh.annotations.State;
  * {@link BridgeSink} as the agent connects it; {@code baseline} is the same cell unhooked;
  * {@code hookedNotConnected} is the woven cell before the agent installed its sink (a kernel
  * class loaded by a loader the agent could not connect). The hook's cost per cell is
- * hooked − baseline. Each benchmark runs in its own fork (never run these with 0 forks), so the
+ * hooked − baseline; it includes the cell's resource accounting (its thread's CPU time and
+ * allocated bytes, and the JVM's GC time, read at the start and the end). {@code workerSpan} is
+ * what a kernel worker thread's woven body adds (the Kotlin kernel's execution thread, a JShell
+ * snippet thread): its CPU time and allocation read at its start and end while a cell is open on
+ * another thread; per cell it comes on top of hooked − baseline once per worker span. Each benchmark runs in its own fork (never run these with 0 forks), so the
  * static bridge holds a sink in {@code hooked} only.
  */
 @State(Scope.Thread)
@@ -40,6 +44,44 @@ public class CellHookBench {
             recorder = new CellRecorder();
             CellBridge.install(new BridgeSink(recorder));
         }
+    }
+
+    /** A cell left open on another thread, as while a kernel's worker runs it. */
+    @State(Scope.Benchmark)
+    public static class OpenCell {
+        private final java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+        private Thread shell;
+
+        @Setup
+        public void open() throws InterruptedException {
+            CellRecorder recorder = new CellRecorder();
+            CellBridge.install(new BridgeSink(recorder));
+            java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+            shell = new Thread(() -> {
+                CellBridge.cellStarted();
+                opened.countDown();
+                try {
+                    end.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                CellBridge.cellEnded(null);
+            }, "shell");
+            shell.setDaemon(true);
+            shell.start();
+            opened.await();
+        }
+
+        @org.openjdk.jmh.annotations.TearDown
+        public void close() throws InterruptedException {
+            end.countDown();
+            shell.join();
+        }
+    }
+
+    @Benchmark
+    public long workerSpan(OpenCell cell) {
+        return wovenWork();
     }
 
     @Benchmark
@@ -61,6 +103,15 @@ public class CellHookBench {
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     private long plainCell() {
         return ++executionCount;
+    }
+
+    /** A worker thread's body as woven (role CELL_WORK): the bridge call at entry and at the exit. */
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private long wovenWork() {
+        CellBridge.workStarted();
+        long r = ++executionCount;
+        CellBridge.workEnded(null);
+        return r;
     }
 
     /** The same method as Byte Buddy weaves it: enter advice, body, exit advice (also on a throw). */

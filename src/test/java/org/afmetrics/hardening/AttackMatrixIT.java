@@ -1,0 +1,706 @@
+package org.afmetrics.hardening;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.afmetrics.testing.ChildJvm;
+import org.afmetrics.testing.HostDriver;
+import org.afmetrics.testing.apps.ScriptedHostMain;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every attack a client on the same host (or any that reaches a kernel bound to all addresses)
+ * can make on the exporter, one row each, against the shaded jar in a real host JVM. While the
+ * attackers are at it, a fresh scrape is answered in time; the connections the server must cut
+ * are cut; after they leave the host has no more threads or open files than before; and the
+ * host prints, and exits with, what it does without the agent, with no stack trace of ours.
+ */
+class AttackMatrixIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** How long each row's attackers keep at it while fresh scrapes are timed. */
+    private static final long ATTACK_MILLIS = 12_000;
+    private static final String[] HOST_SCRIPT = {"threads", "exit 0"};
+
+    private static List<String> baselineStdout;
+    private static int baselineExit;
+
+    /** The host's own output without the agent, for the same script. */
+    @BeforeAll
+    static void hostWithoutAgent() throws Exception {
+        try (ChildJvm.Running host = ChildJvm.main(ScriptedHostMain.class).start()) {
+            host.awaitStdout("host main started", WAIT);
+            for (String line : HOST_SCRIPT) {
+                HostDriver.send(host, line);
+            }
+            baselineExit = host.awaitExit(WAIT);
+            baselineStdout = Arrays.asList(host.stdout().split("\n"));
+            assertEquals(List.of(), host.stderrLines(), "the host alone prints nothing on stderr");
+        }
+    }
+
+    static Stream<Arguments> attacks() {
+        return Stream.of(
+                row(new Attack("200 connections that never send a byte", 200, 2_000, false) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        a.hold(a.connect());
+                    }
+                }),
+                row(new Attack("200 keep-alive connections left idle after one request", 200, 2_000, false) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        Socket s = a.connect();
+                        s.getOutputStream().write(ascii("GET /-/healthy HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+                        s.setSoTimeout(10_000);
+                        readHead(s.getInputStream());
+                        a.hold(s);
+                    }
+                }),
+                row(new Attack("32 clients sending their request head a byte at a time", 32, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        while (a.on()) {
+                            a.dribble(a.connect(), "GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n", 300);
+                        }
+                    }
+                }),
+                row(new Attack("16 pushes declaring 100 000 bytes and sending one a second", 16, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        while (a.on()) {
+                            Socket s = a.connect();
+                            s.getOutputStream().write(ascii(slowPushHead()));
+                            a.dribble(s, " ".repeat(100_000), 1_000);
+                        }
+                    }
+                }),
+                row(new Attack("16 clients pipelining scrapes and never reading", 16, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        while (a.on()) {
+                            a.neverRead();
+                        }
+                    }
+                }),
+                row(new Attack("8 slow pushes and 8 non-reading scrapers together", 16, 10_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        while (a.on()) {
+                            if (a.index % 2 == 0) {
+                                Socket s = a.connect();
+                                s.getOutputStream().write(ascii(slowPushHead()));
+                                a.dribble(s, " ".repeat(100_000), 1_000);
+                            } else {
+                                a.neverRead();
+                            }
+                        }
+                    }
+                }),
+                row(new Attack("8 clients sending malformed and smuggling requests in a loop", 8, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        for (int i = 0; a.on(); i++) {
+                            Socket s = a.connect();
+                            s.getOutputStream().write(ascii(MALFORMED[(i + a.index) % MALFORMED.length]));
+                            s.setSoTimeout(5_000);
+                            a.awaitClosed(s);
+                        }
+                    }
+                }),
+                row(new Attack("8 clients sending endless request heads at full speed", 8, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        byte[] filler = new byte[65536];
+                        Arrays.fill(filler, (byte) 'a');
+                        while (a.on()) {
+                            Socket s = a.connect();
+                            try {
+                                OutputStream out = s.getOutputStream();
+                                out.write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Filler: "));
+                                while (a.on()) {
+                                    out.write(filler);
+                                }
+                            } catch (IOException e) {
+                                a.cut();
+                            }
+                        }
+                    }
+                }),
+                row(new Attack("8 clients guessing the basic-auth password of a hashed credential", 8, 2_000, false) {
+                    @Override
+                    String agentArgs() {
+                        return "auth-user=prom,auth-password-hash=" + HASH;
+                    }
+
+                    @Override
+                    String authorization() {
+                        return basic("prom:" + PASSWORD);
+                    }
+
+                    @Override
+                    double maxCores() {
+                        // one PBKDF2 check costs ~50 ms of a core; unchecked, 8 guessers would burn whole cores
+                        return 0.5;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        for (int i = 0; a.on(); i++) {
+                            Socket s = a.connect();
+                            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Connection: close\r\nAuthorization: " + basic("prom:guess" + a.index + "-" + i)
+                                    + "\r\n\r\n"));
+                            s.setSoTimeout(10_000);
+                            a.answered(readHead(s.getInputStream()));
+                            s.close();
+                            // 20 guesses a second each: unchecked, 160 PBKDF2 checks a second would need ~10 cores
+                            Thread.sleep(50);
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> statusLines) {
+                        assertTrue(!statusLines.isEmpty() && statusLines.stream().allMatch(l -> l.contains(" 401 ")),
+                                "every guess refused: " + statusLines.stream().distinct().collect(Collectors.toList()));
+                    }
+                }),
+                row(new Attack("4 pushes of 16 MB at once into a -Xmx256m host holding 120 MB", 4, 2_000, false) {
+                    @Override
+                    String agentArgs() {
+                        return "push-max-bytes=16777216,json-max-bytes=16777216";
+                    }
+
+                    @Override
+                    List<String> hostSetUp() {
+                        return List.of("-Xmx256m");
+                    }
+
+                    @Override
+                    int holdMegabytes() {
+                        return 120;
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> statusLines) {
+                        // the documents were read and refused for their series (400), or turned away while
+                        // another was parsed (429): never taken, never a server error
+                        assertTrue(statusLines.stream().anyMatch(l -> l.contains(" 400 ")),
+                                "at least one document was parsed to its refusal: " + statusLines);
+                        assertTrue(statusLines.stream().allMatch(l -> l.contains(" 400 ") || l.contains(" 429 ")),
+                                statusLines.toString());
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        byte[] body = bigDocument();
+                        while (a.on()) {
+                            Socket s = a.connect();
+                            try {
+                                OutputStream out = s.getOutputStream();
+                                out.write(ascii("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\n"
+                                        + "Content-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                                        + body.length + "\r\n\r\n"));
+                                out.write(body);
+                                s.setSoTimeout(30_000);
+                                a.answered(readHead(s.getInputStream()));
+                            } catch (IOException e) {
+                                // refused while another document was parsed: answered 429 and closed unread
+                                a.cut();
+                            } finally {
+                                s.close();
+                            }
+                        }
+                    }
+                }));
+    }
+
+    private static Arguments row(Attack attack) {
+        return Arguments.of(attack.name, attack);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("attacks")
+    void theExporterAnswersAndTheHostIsUntouched(String name, Attack attack) throws Exception {
+        ChildJvm child = ChildJvm.main(ScriptedHostMain.class).agent("port=0" + prefixed(attack.agentArgs()));
+        attack.hostSetUp().forEach(child::jvmOption);
+        try (ChildJvm.Running host = child.start()) {
+            URI url = URI.create(host.awaitExporterUrl(WAIT));
+            if (attack.holdMegabytes() > 0) {
+                HostDriver.send(host, "hold " + attack.holdMegabytes());
+                host.awaitStdout("holding " + attack.holdMegabytes() + " MB", WAIT);
+            }
+            long answered = scrapeMillis(url, 10_000, attack.authorization());
+            assertTrue(answered >= 0, "the first scrape is answered");
+            // the JDK server's own timer thread and the first exchange thread, before the attack
+            Thread.sleep(500);
+            int threadsBefore = count(host.pid(), "task");
+            int filesBefore = count(host.pid(), "fd");
+            List<String> filesBeforeList = files(host.pid());
+
+            List<Attacker> attackers = new ArrayList<>();
+            for (int i = 0; i < attack.clients; i++) {
+                attackers.add(new Attacker(attack, url, i));
+            }
+            attackers.forEach(Attacker::start);
+            List<Long> scrapes = new ArrayList<>();
+            double cores;
+            try {
+                Thread.sleep(1_500);
+                long cpuBefore = cpuTicks(host.pid());
+                long wallBefore = System.nanoTime();
+                long end = System.currentTimeMillis() + ATTACK_MILLIS;
+                while (System.currentTimeMillis() < end) {
+                    scrapes.add(scrapeMillis(url, attack.budgetMillis, attack.authorization()));
+                    Thread.sleep(500);
+                }
+                cores = (cpuTicks(host.pid()) - cpuBefore) / 100.0 / ((System.nanoTime() - wallBefore) / 1e9);
+            } finally {
+                attackers.forEach(Attacker::stop);
+            }
+            assertTrue(cores <= attack.maxCores(), "the host burned " + cores + " cores while attacked");
+            for (Attacker a : attackers) {
+                a.join();
+            }
+            for (long ms : scrapes) {
+                assertTrue(ms >= 0, "every fresh scrape answered within " + attack.budgetMillis + " ms: " + scrapes);
+            }
+            List<String> failed = attackers.stream().filter(a -> a.error != null)
+                    .map(a -> a.error.toString()).distinct().collect(Collectors.toList());
+            assertEquals(List.of(), failed, "the attackers themselves ran as meant; the agent counted "
+                    + agentCounters(url, attack.authorization()));
+            if (attack.serverMustCut) {
+                for (Attacker a : attackers) {
+                    assertTrue(a.cuts.get() > 0, "attacker " + a.index + "'s connection was closed by the server");
+                }
+            }
+            List<String> answers = attackers.stream().flatMap(a -> a.answers.stream()).collect(Collectors.toList());
+            attack.checkAnswers(answers);
+            awaitAtMost(host.pid(), "task", threadsBefore);
+            awaitAtMost(host.pid(), "fd", filesBefore, filesBeforeList);
+
+            for (String line : HOST_SCRIPT) {
+                HostDriver.send(host, line);
+            }
+            assertEquals(baselineExit, host.awaitExit(WAIT));
+            List<String> out = new ArrayList<>(Arrays.asList(host.stdout().split("\n")));
+            out.removeIf(l -> l.startsWith("holding "));
+            assertEquals(baselineStdout, out, "the host's output is its own");
+            assertEquals(List.of(), HostDriver.hostStderr(host), "nothing but the agent's own lines on stderr");
+            for (String line : HostDriver.agentLines(host)) {
+                assertTrue(!line.contains("Exception") && !line.contains("Error"), "no error of the agent: " + line);
+            }
+        }
+    }
+
+    /** The agent's own counters of cut connections and internal errors, for a failure's message. */
+    private static String agentCounters(URI url, String authorization) {
+        try (Socket s = new Socket(url.getHost(), url.getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n"));
+            return Arrays.stream(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"))
+                    .filter(l -> l.startsWith("afmetrics_http_exchanges_cut_off_total")
+                            || l.startsWith("afmetrics_internal_errors_total"))
+                    .collect(Collectors.joining("; "));
+        } catch (IOException e) {
+            return "(no answer: " + e + ")";
+        }
+    }
+
+    /** User plus system CPU of the process, in clock ticks (USER_HZ, 100 on Linux). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final String HASH = hash(PASSWORD);
+
+    private static String hash(String password) {
+        try {
+            return org.afmetrics.exporter.PasswordHash.create(password.toCharArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String basic(String userColonPassword) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String prefixed(String args) {
+        return args.isEmpty() ? "" : "," + args;
+    }
+
+    /** How long a fresh scrape took, or -1 when it was not answered with 200 within the budget. */
+    private static long scrapeMillis(URI url, long budgetMillis, String authorization) {
+        long start = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), (int) budgetMillis);
+            s.setSoTimeout((int) budgetMillis);
+            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n"));
+            byte[] all = s.getInputStream().readAllBytes();
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            String text = new String(all, StandardCharsets.UTF_8);
+            return ms <= budgetMillis && text.startsWith("HTTP/1.1 200") && text.contains("afmetrics_agent_info")
+                    ? ms : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The host's open files, or its threads other than those the JVM itself adds and removes with
+     * load (garbage collector, JIT compiler, the attach listener another tool on the machine may wake).
+     */
+    private static int count(long pid, String what) {
+        String[] entries = Paths.get("/proc", Long.toString(pid), what).toFile().list();
+        if (entries == null) {
+            return -1;
+        }
+        if (!what.equals("task")) {
+            return entries.length;
+        }
+        int n = 0;
+        for (String t : entries) {
+            String name;
+            try {
+                name = Files.readString(Paths.get("/proc", Long.toString(pid), "task", t, "comm")).trim();
+            } catch (IOException e) {
+                continue; // ended meanwhile
+            }
+            if (!JVM_OWN.matcher(name).lookingAt()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static final java.util.regex.Pattern JVM_OWN =
+            java.util.regex.Pattern.compile("G1 |GC Thread|C1 Compiler|C2 Compiler|Attach Listener");
+
+    /** What the host's file descriptors point at. */
+    private static List<String> files(long pid) {
+        String[] fds = Paths.get("/proc", Long.toString(pid), "fd").toFile().list();
+        List<String> out = new ArrayList<>();
+        for (String fd : fds == null ? new String[0] : fds) {
+            try {
+                out.add(fd + " -> " + Files.readSymbolicLink(Paths.get("/proc", Long.toString(pid), "fd", fd)));
+            } catch (IOException e) {
+                // closed meanwhile
+            }
+        }
+        return out;
+    }
+
+    private static void awaitAtMost(long pid, String what, int before, List<String> beforeList) throws Exception {
+        try {
+            awaitAtMost(pid, what, before);
+        } catch (AssertionError e) {
+            List<String> now = files(pid);
+            now.removeAll(beforeList);
+            throw new AssertionError(e.getMessage() + "; new: " + now + ", before: " + beforeList, e);
+        }
+    }
+
+    /** Waits until the host has no more threads (or files) than before the attack; fails with what it has. */
+    private static void awaitAtMost(long pid, String what, int before) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        int now = count(pid, what);
+        while (now > before && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            now = count(pid, what);
+        }
+        String detail = what.equals("task") ? threadNames(pid) : "";
+        assertTrue(now <= before, "the host's " + what + " count went from " + before + " to " + now
+                + " after the attackers left " + detail);
+    }
+
+    private static String threadNames(long pid) {
+        String[] tasks = Paths.get("/proc", Long.toString(pid), "task").toFile().list();
+        if (tasks == null) {
+            return "";
+        }
+        List<String> names = new ArrayList<>();
+        for (String t : tasks) {
+            try {
+                names.add(Files.readString(Paths.get("/proc", Long.toString(pid), "task", t, "comm")).trim());
+            } catch (IOException e) {
+                // the thread ended meanwhile
+            }
+        }
+        Collections.sort(names);
+        return names.toString();
+    }
+
+    private static final String[] MALFORMED = {
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\nContent-Length: 9\r\n\r\n{\"a\":1}",
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: +7\r\n\r\n{\"a\":1}",
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length : 7\r\n\r\n{\"a\":1}",
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
+        "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\n\r\n",
+        "GET /metrics\r\n\r\n",
+        "\u0000\u0001\u0002 garbage\r\n\r\n",
+    };
+
+    private static String slowPushHead() {
+        return "POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000\r\n\r\n";
+    }
+
+    private static volatile byte[] bigDocument;
+
+    /** 15.9 MB of JSON with 950 000 fields: within a 16 MiB limit, far over any series limit. */
+    private static synchronized byte[] bigDocument() {
+        if (bigDocument == null) {
+            StringBuilder sb = new StringBuilder(16_000_000).append('{');
+            for (int i = 0; i < 950_000; i++) {
+                sb.append(i == 0 ? "" : ",").append("\"s").append(i).append("\":").append(i % 10);
+            }
+            while (sb.length() < 15_900_000) {
+                sb.append(' ');
+            }
+            bigDocument = sb.append('}').toString().getBytes(StandardCharsets.US_ASCII);
+        }
+        return bigDocument;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads a response head, failing when the connection ends first. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            sb.append((char) c);
+            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+                return sb.toString();
+            }
+        }
+        throw new IOException("closed before a full response head: " + sb);
+    }
+
+    /** One attack: how many clients, what each does, the scrape budget, whether the server must cut them. */
+    abstract static class Attack {
+        final String name;
+        final int clients;
+        final long budgetMillis;
+        final boolean serverMustCut;
+
+        Attack(String name, int clients, long budgetMillis, boolean serverMustCut) {
+            this.name = name;
+            this.clients = clients;
+            this.budgetMillis = budgetMillis;
+            this.serverMustCut = serverMustCut;
+        }
+
+        abstract void run(Attacker a) throws IOException, InterruptedException;
+
+        String agentArgs() {
+            return "";
+        }
+
+        List<String> hostSetUp() {
+            return List.of();
+        }
+
+        int holdMegabytes() {
+            return 0;
+        }
+
+        /** The scrapes' {@code Authorization} header, when the agent asks for one. */
+        String authorization() {
+            return null;
+        }
+
+        /** At most this much CPU (cores) may the host burn while attacked, where that is what the attack is about. */
+        double maxCores() {
+            return Double.MAX_VALUE;
+        }
+
+        /** What the attackers' answers must show, where the attack reads any. */
+        void checkAnswers(List<String> statusLines) {
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** One attacking client on a thread of its own, until stopped; it notes each connection the server closed. */
+    static final class Attacker {
+        final Attack attack;
+        final URI url;
+        final int index;
+        final AtomicInteger cuts = new AtomicInteger();
+        /** Status lines of the answers the attacker read, where it reads any. */
+        final List<String> answers = new CopyOnWriteArrayList<>();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final Thread thread;
+        private volatile boolean on = true;
+        volatile Throwable error;
+
+        Attacker(Attack attack, URI url, int index) {
+            this.attack = attack;
+            this.url = url;
+            this.index = index;
+            this.thread = new Thread(this::loop, "attacker-" + index);
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void loop() {
+            try {
+                attack.run(this);
+            } catch (IOException e) {
+                if (on) {
+                    error = e;
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            } catch (Throwable t) {
+                error = t;
+            }
+        }
+
+        void answered(String head) {
+            answers.add(head.substring(0, head.indexOf('\r')));
+        }
+
+        boolean on() {
+            return on;
+        }
+
+        void cut() {
+            if (on) {
+                cuts.incrementAndGet();
+            }
+        }
+
+        Socket connect() throws IOException {
+            Socket s = new Socket();
+            if (attack.name.contains("never reading")) {
+                s.setReceiveBufferSize(1024);
+            }
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            sockets.add(s);
+            return s;
+        }
+
+        /** Keeps the connection open, unused, until stopped. */
+        void hold(Socket s) throws InterruptedException {
+            while (on) {
+                Thread.sleep(100);
+            }
+        }
+
+        /** Sends the text a byte at a time, one per interval, noticing when the server closes the connection. */
+        void dribble(Socket s, String text, int intervalMillis) throws IOException {
+            s.setSoTimeout(intervalMillis);
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            try {
+                for (int i = 0; i < text.length() && on; i++) {
+                    out.write(text.charAt(i));
+                    out.flush();
+                    try {
+                        if (in.read() < 0) {
+                            cut();
+                            return;
+                        }
+                    } catch (SocketTimeoutException e) {
+                        // the server still waits for more: go on
+                    }
+                }
+            } catch (IOException e) {
+                cut();
+            } finally {
+                s.close();
+                sockets.remove(s);
+            }
+        }
+
+        /** Pipelines scrapes on a connection with a tiny receive buffer and never reads the answers. */
+        void neverRead() throws IOException {
+            Socket s = connect();
+            byte[] requests = ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n".repeat(50));
+            try {
+                OutputStream out = s.getOutputStream();
+                while (on) {
+                    out.write(requests);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                cut();
+            } finally {
+                s.close();
+                sockets.remove(s);
+            }
+        }
+
+        /** Reads until the server closes the connection, which it must do within the socket's timeout. */
+        void awaitClosed(Socket s) throws IOException {
+            try (InputStream in = s.getInputStream()) {
+                while (in.read() >= 0) {
+                    // the refusal, then the end
+                }
+                cut();
+            } catch (SocketTimeoutException e) {
+                throw new IOException("the server kept a connection open after refusing its request");
+            } catch (IOException e) {
+                cut();
+            } finally {
+                s.close();
+                sockets.remove(s);
+            }
+        }
+
+        void stop() {
+            on = false;
+            thread.interrupt();
+            for (Socket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // already closed
+                }
+            }
+        }
+
+        void join() throws InterruptedException {
+            thread.join(10_000);
+        }
+    }
+}
