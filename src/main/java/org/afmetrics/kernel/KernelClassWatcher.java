@@ -9,10 +9,10 @@ import org.afmetrics.Log;
 import org.afmetrics.kernel.HookPoints.HookPoint;
 
 /**
- * A plain JDK transformer that looks at class names only. Every class the JVM loads passes here,
- * so the common path is one map lookup that misses; only a kernel class wakes the
- * {@link Weaver} (and with it the ASM classes). Never throws: a class it cannot weave loads as
- * it is, and its hook points are reported in {@link HookStates}.
+ * A plain JDK transformer that looks at class names only. Every class the JVM loads passes here
+ * while it is registered, so the common path is one map lookup that misses; only a kernel class
+ * wakes the {@link Weaver} (and with it the ASM classes). Never throws: a class it cannot weave
+ * loads as it is, and its hook points are reported in {@link HookStates}.
  */
 final class KernelClassWatcher implements ClassFileTransformer {
     private final BridgeLocator bridges;
@@ -26,9 +26,8 @@ final class KernelClassWatcher implements ClassFileTransformer {
 
     /**
      * As {@link #KernelClassWatcher(BridgeLocator, HookStates)}; {@code allHooked} (may be null)
-     * runs once every hooked class of a kernel has passed: the Kotlin kernel loads both of its
-     * hooked classes before its first reply, and thousands of classes after, which then need not
-     * pass through here.
+     * runs once every hooked class of a kernel has passed, after which the classes the kernel
+     * loads need not pass through here.
      */
     KernelClassWatcher(BridgeLocator bridges, HookStates states, Runnable allHooked) {
         this.bridges = bridges;
@@ -53,7 +52,7 @@ final class KernelClassWatcher implements ClassFileTransformer {
             return null;
         }
         try {
-            return weave(module, loader, className, points, bytes);
+            return weave(module, loader, points, bytes);
         } finally {
             seen(className);
         }
@@ -74,7 +73,7 @@ final class KernelClassWatcher implements ClassFileTransformer {
         }
     }
 
-    private byte[] weave(Module module, ClassLoader loader, String className, List<HookPoint> points, byte[] bytes) {
+    private byte[] weave(Module module, ClassLoader loader, List<HookPoint> points, byte[] bytes) {
         try {
             if (!bridges.connect(module, loader)) {
                 for (HookPoint p : points) {
