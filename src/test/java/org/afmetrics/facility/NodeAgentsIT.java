@@ -113,12 +113,12 @@ class NodeAgentsIT {
                 gaps = gaps(centre.queryAt(window, to), 4, from, to);
             } while (!gaps.isEmpty() && System.nanoTime() < deadline);
             assertEquals("", gaps, "samples of the outage (" + fmt(down) + " to " + fmt(up) + ") missing at the centre");
-            // the kernels' own series too: a scrape that timed out on a busy machine leaves up=0 and no
-            // sample, hence a little slack
+            // the kernels' own series too (without the agents' logs there would be none): a scrape that
+            // timed out on a busy machine leaves up=0 and no sample, hence the slack
             JsonNode info = centre.queryAt("afmetrics_agent_info[" + (long) (up - down) + "s]", up);
             assertEquals(4, info.size(), info.toString());
             for (JsonNode s : info) {
-                assertTrue(s.path("values").size() >= OUTAGE.getSeconds() - 4, "samples of the outage: " + s);
+                assertTrue(s.path("values").size() >= OUTAGE.getSeconds() / 2, "samples of the outage: " + s);
             }
             centre.awaitValue("facility:afmetrics_kernels:sum", 4, Duration.ofSeconds(30));
 
@@ -170,7 +170,8 @@ class NodeAgentsIT {
 
     /**
      * What is missing from a range of raw samples: series short of the expected count, and gaps
-     * longer than two intervals inside [from, to]. Empty when nothing is missing.
+     * longer than three intervals inside [from, to] (a scrape loop on a busy machine may skip a tick;
+     * an outage not made up for leaves a gap of its whole length). Empty when nothing is missing.
      */
     private static String gaps(JsonNode matrix, int series, double from, double to) {
         StringBuilder missing = new StringBuilder();
@@ -181,13 +182,13 @@ class NodeAgentsIT {
             double last = from;
             for (JsonNode v : s.path("values")) {
                 double t = v.get(0).asDouble();
-                if (t - last > 2 * INTERVAL_SECONDS) {
+                if (t - last > 3 * INTERVAL_SECONDS) {
                     missing.append(s.path("metric").path("instance").asText()).append(": nothing from ")
                             .append(fmt(last)).append(" to ").append(fmt(t)).append("; ");
                 }
                 last = t;
             }
-            if (to - last > 2 * INTERVAL_SECONDS + 3) {
+            if (to - last > 3 * INTERVAL_SECONDS + 3) {
                 missing.append(s.path("metric").path("instance").asText()).append(": nothing after ")
                         .append(fmt(last)).append("; ");
             }

@@ -219,6 +219,21 @@ class CellRecorderTest {
     }
 
     @Test
+    void gcTimeFollowsTheCollectorsAsTheyReportCollections() throws Exception {
+        ThreadUsage usage = ThreadUsage.probe();
+        assertTrue(usage.gcSupported());
+        long before = usage.gcMillis();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        // a full collection of a heap holding some garbage takes at least a millisecond here
+        while (usage.gcMillis() <= before && System.nanoTime() < deadline) {
+            allocate(64 * MIB);
+            System.gc();
+            Thread.sleep(50);
+        }
+        assertTrue(usage.gcMillis() > before, () -> "GC time stayed at " + before + " ms");
+    }
+
+    @Test
     void workOnTheCellsOwnThreadIsCountedOnce() {
         CellRecorder r = new CellRecorder();
         r.cellStarted();
