@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * malformed header gets 401. A wrong user name costs the same password check as a wrong password,
  * so names cannot be told apart by time. A verified credential is remembered (as a digest,
  * compared in constant time), so an authorised scraper pays the slow hash once. Failures slow the
- * client that made them: after a few, its next attempts are refused without any check for a
- * growing while, and only one slow check runs at a time, so guessing cannot burn the kernel's CPU.
+ * client address that made them: after a few, its next attempts are refused without any check for
+ * a growing while (the remembered credential still passes: a scraper on the same address as the
+ * guessers is not locked out), and only one slow check runs at a time, so guessing cannot burn
+ * the kernel's CPU.
  */
 final class BasicAuth extends Authenticator {
     interface Check {
@@ -57,10 +59,14 @@ final class BasicAuth extends Authenticator {
     @Override
     public Result authenticate(HttpExchange exchange) {
         InetAddress client = clientOf(exchange);
+        String[] credentials = credentials(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (credentials != null && remembered(credentials[0], credentials[1])) {
+            // the scraper's verified credential passes even while guessers on its address are slowed down
+            return new Success(new HttpPrincipal(credentials[0], "af-metrics"));
+        }
         if (penalised(client)) {
             return unauthorized(exchange);
         }
-        String[] credentials = credentials(exchange.getRequestHeaders().getFirst("Authorization"));
         if (credentials != null && verify(credentials[0], credentials[1])) {
             synchronized (failures) {
                 failures.remove(client);
@@ -101,12 +107,13 @@ final class BasicAuth extends Authenticator {
         return new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 
+    private boolean remembered(String name, String password) {
+        byte[] known = accepted;
+        return known != null && MessageDigest.isEqual(known, digest(name + '\0' + password));
+    }
+
     private boolean verify(String name, String password) {
         byte[] digest = digest(name + '\0' + password);
-        byte[] known = accepted;
-        if (known != null && MessageDigest.isEqual(known, digest)) {
-            return true;
-        }
         boolean userMatches = MessageDigest.isEqual(user, name.getBytes(StandardCharsets.UTF_8));
         boolean passwordMatches;
         try {

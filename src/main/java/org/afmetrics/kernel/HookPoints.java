@@ -28,7 +28,6 @@ final class HookPoints {
         "org.jetbrains.kotlinx.jupyter.IkotlinKt",
         "io.github.spencerpark.ijava.IJava",
         "org.dflib.jjava.JJava",
-        "org.dflib.jjava.kernel.JJava",
     };
 
     /** What to call on a method's entry and at its exits. */
@@ -109,9 +108,13 @@ final class HookPoints {
             return new HookPoint(owner, "lambda$" + enclosingMethod + "$", true, role, descriptors);
         }
 
-        /** The {@code hook} label: the class's simple name and the method, e.g. {@code BaseKernel.handleExecuteRequest}. */
+        /**
+         * The {@code hook} label: class and method, e.g.
+         * {@code io.github.spencerpark.jupyter.kernel.BaseKernel.handleExecuteRequest} (two kernels
+         * have a {@code BaseKernel}, and a class path may hold both).
+         */
         String label() {
-            return owner.substring(owner.lastIndexOf('/') + 1) + "." + method + (lambda ? "*" : "");
+            return qualifiedName();
         }
 
         /** For messages: the class's binary name and the method. */
@@ -208,6 +211,16 @@ final class HookPoints {
     private HookPoints() {
     }
 
+    /** A JDK class among the hooked ones: every JVM has it, so its presence says nothing of a kernel. */
+    static boolean isJdkClass(String internalName) {
+        return internalName.startsWith(JSHELL_EXECUTION);
+    }
+
+    /** A class of the kernels that run their cells on JShell's local engine (basekernel, JJava). */
+    static boolean runsCellsOnJShell(String internalName) {
+        return internalName.startsWith(BASE) || internalName.startsWith(JJAVA);
+    }
+
     /** The hook points of a class, by its internal name; null for the classes that have none. */
     static List<HookPoint> forInternalName(String internalName) {
         return internalName == null ? null : BY_CLASS.get(internalName);
@@ -216,5 +229,23 @@ final class HookPoints {
     /** The hooked classes' internal names. */
     static java.util.Set<String> classes() {
         return BY_CLASS.keySet();
+    }
+
+    /**
+     * The hooked classes of the same kernel as {@code internalName} (those under the same one of
+     * the three kernel packages); empty for a class of none.
+     */
+    static java.util.Set<String> sameKernel(String internalName) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String prefix : new String[] {BASE, JJAVA, KOTLIN}) {
+            if (internalName.startsWith(prefix)) {
+                for (String c : BY_CLASS.keySet()) {
+                    if (c.startsWith(prefix)) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        return out;
     }
 }

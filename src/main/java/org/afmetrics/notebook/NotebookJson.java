@@ -233,6 +233,9 @@ public final class NotebookJson {
             if (series + items.size() > maxSeries) {
                 throw tooManySeries();
             }
+            if (items.size() % HeapGuard.EVERY == 0) {
+                HeapGuard.check();
+            }
         }
         if (items.isEmpty()) {
             skipped++;
@@ -552,6 +555,9 @@ public final class NotebookJson {
         }
         if (++series > maxSeries) {
             throw tooManySeries();
+        }
+        if (series % HeapGuard.EVERY == 0) {
+            HeapGuard.check();
         }
         family.samples.add(new Sample(sampleName, names, values, value));
     }

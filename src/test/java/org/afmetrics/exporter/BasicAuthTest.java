@@ -77,6 +77,8 @@ class BasicAuthTest {
             int checked = checks.get() - before;
             assertTrue(checked >= 1 && checked <= 3,
                     "after a few failures a client's guesses are refused unchecked: " + checked + " of 20 checked");
+            assertEquals(200, scrape(port, basic("prom:secret")), "the remembered credential passes all the same");
+            assertEquals(checked, checks.get() - before);
         } finally {
             server.stop();
         }

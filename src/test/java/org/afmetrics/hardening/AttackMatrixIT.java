@@ -148,6 +148,44 @@ class AttackMatrixIT {
                         }
                     }
                 }),
+                row(new Attack("8 clients guessing the basic-auth password of a hashed credential", 8, 2_000, false) {
+                    @Override
+                    String agentArgs() {
+                        return "auth-user=prom,auth-password-hash=" + HASH;
+                    }
+
+                    @Override
+                    String authorization() {
+                        return basic("prom:" + PASSWORD);
+                    }
+
+                    @Override
+                    double maxCores() {
+                        // one PBKDF2 check costs ~50 ms of a core; unchecked, 8 guessers would burn whole cores
+                        return 0.5;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        for (int i = 0; a.on(); i++) {
+                            Socket s = a.connect();
+                            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Connection: close\r\nAuthorization: " + basic("prom:guess" + a.index + "-" + i)
+                                    + "\r\n\r\n"));
+                            s.setSoTimeout(10_000);
+                            a.answered(readHead(s.getInputStream()));
+                            s.close();
+                            // 20 guesses a second each: unchecked, 160 PBKDF2 checks a second would need ~10 cores
+                            Thread.sleep(50);
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> statusLines) {
+                        assertTrue(!statusLines.isEmpty() && statusLines.stream().allMatch(l -> l.contains(" 401 ")),
+                                "every guess refused: " + statusLines.stream().distinct().collect(Collectors.toList()));
+                    }
+                }),
                 row(new Attack("4 pushes of 16 MB at once into a -Xmx256m host holding 120 MB", 4, 2_000, false) {
                     @Override
                     String agentArgs() {
@@ -213,12 +251,13 @@ class AttackMatrixIT {
                 HostDriver.send(host, "hold " + attack.holdMegabytes());
                 host.awaitStdout("holding " + attack.holdMegabytes() + " MB", WAIT);
             }
-            long answered = scrapeMillis(url, 10_000);
+            long answered = scrapeMillis(url, 10_000, attack.authorization());
             assertTrue(answered >= 0, "the first scrape is answered");
             // the JDK server's own timer thread and the first exchange thread, before the attack
             Thread.sleep(500);
             int threadsBefore = count(host.pid(), "task");
             int filesBefore = count(host.pid(), "fd");
+            List<String> filesBeforeList = files(host.pid());
 
             List<Attacker> attackers = new ArrayList<>();
             for (int i = 0; i < attack.clients; i++) {
@@ -226,16 +265,21 @@ class AttackMatrixIT {
             }
             attackers.forEach(Attacker::start);
             List<Long> scrapes = new ArrayList<>();
+            double cores;
             try {
                 Thread.sleep(1_500);
+                long cpuBefore = cpuTicks(host.pid());
+                long wallBefore = System.nanoTime();
                 long end = System.currentTimeMillis() + ATTACK_MILLIS;
                 while (System.currentTimeMillis() < end) {
-                    scrapes.add(scrapeMillis(url, attack.budgetMillis));
+                    scrapes.add(scrapeMillis(url, attack.budgetMillis, attack.authorization()));
                     Thread.sleep(500);
                 }
+                cores = (cpuTicks(host.pid()) - cpuBefore) / 100.0 / ((System.nanoTime() - wallBefore) / 1e9);
             } finally {
                 attackers.forEach(Attacker::stop);
             }
+            assertTrue(cores <= attack.maxCores(), "the host burned " + cores + " cores while attacked");
             for (Attacker a : attackers) {
                 a.join();
             }
@@ -245,7 +289,7 @@ class AttackMatrixIT {
             List<String> failed = attackers.stream().filter(a -> a.error != null)
                     .map(a -> a.error.toString()).distinct().collect(Collectors.toList());
             assertEquals(List.of(), failed, "the attackers themselves ran as meant; the agent counted "
-                    + agentCounters(url));
+                    + agentCounters(url, attack.authorization()));
             if (attack.serverMustCut) {
                 for (Attacker a : attackers) {
                     assertTrue(a.cuts.get() > 0, "attacker " + a.index + "'s connection was closed by the server");
@@ -254,7 +298,7 @@ class AttackMatrixIT {
             List<String> answers = attackers.stream().flatMap(a -> a.answers.stream()).collect(Collectors.toList());
             attack.checkAnswers(answers);
             awaitAtMost(host.pid(), "task", threadsBefore);
-            awaitAtMost(host.pid(), "fd", filesBefore);
+            awaitAtMost(host.pid(), "fd", filesBefore, filesBeforeList);
 
             for (String line : HOST_SCRIPT) {
                 HostDriver.send(host, line);
@@ -271,10 +315,11 @@ class AttackMatrixIT {
     }
 
     /** The agent's own counters of cut connections and internal errors, for a failure's message. */
-    private static String agentCounters(URI url) {
+    private static String agentCounters(URI url, String authorization) {
         try (Socket s = new Socket(url.getHost(), url.getPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n"));
             return Arrays.stream(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n"))
                     .filter(l -> l.startsWith("afmetrics_http_exchanges_cut_off_total")
                             || l.startsWith("afmetrics_internal_errors_total"))
@@ -284,17 +329,40 @@ class AttackMatrixIT {
         }
     }
 
+    /** User plus system CPU of the process, in clock ticks (USER_HZ, 100 on Linux). */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Paths.get("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static final String PASSWORD = "correct horse battery staple";
+    private static final String HASH = hash(PASSWORD);
+
+    private static String hash(String password) {
+        try {
+            return org.afmetrics.exporter.PasswordHash.create(password.toCharArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String basic(String userColonPassword) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String prefixed(String args) {
         return args.isEmpty() ? "" : "," + args;
     }
 
     /** How long a fresh scrape took, or -1 when it was not answered with 200 within the budget. */
-    private static long scrapeMillis(URI url, long budgetMillis) {
+    private static long scrapeMillis(URI url, long budgetMillis, String authorization) {
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(url.getHost(), url.getPort()), (int) budgetMillis);
             s.setSoTimeout((int) budgetMillis);
-            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n"));
             byte[] all = s.getInputStream().readAllBytes();
             long ms = (System.nanoTime() - start) / 1_000_000;
             String text = new String(all, StandardCharsets.UTF_8);
@@ -334,6 +402,30 @@ class AttackMatrixIT {
 
     private static final java.util.regex.Pattern JVM_OWN =
             java.util.regex.Pattern.compile("G1 |GC Thread|C1 Compiler|C2 Compiler|Attach Listener");
+
+    /** What the host's file descriptors point at. */
+    private static List<String> files(long pid) {
+        String[] fds = Paths.get("/proc", Long.toString(pid), "fd").toFile().list();
+        List<String> out = new ArrayList<>();
+        for (String fd : fds == null ? new String[0] : fds) {
+            try {
+                out.add(fd + " -> " + Files.readSymbolicLink(Paths.get("/proc", Long.toString(pid), "fd", fd)));
+            } catch (IOException e) {
+                // closed meanwhile
+            }
+        }
+        return out;
+    }
+
+    private static void awaitAtMost(long pid, String what, int before, List<String> beforeList) throws Exception {
+        try {
+            awaitAtMost(pid, what, before);
+        } catch (AssertionError e) {
+            List<String> now = files(pid);
+            now.removeAll(beforeList);
+            throw new AssertionError(e.getMessage() + "; new: " + now + ", before: " + beforeList, e);
+        }
+    }
 
     /** Waits until the host has no more threads (or files) than before the attack; fails with what it has. */
     private static void awaitAtMost(long pid, String what, int before) throws Exception {
@@ -442,6 +534,16 @@ class AttackMatrixIT {
 
         int holdMegabytes() {
             return 0;
+        }
+
+        /** The scrapes' {@code Authorization} header, when the agent asks for one. */
+        String authorization() {
+            return null;
+        }
+
+        /** At most this much CPU (cores) may the host burn while attacked, where that is what the attack is about. */
+        double maxCores() {
+            return Double.MAX_VALUE;
         }
 
         /** What the attackers' answers must show, where the attack reads any. */
