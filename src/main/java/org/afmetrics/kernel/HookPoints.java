@@ -206,6 +206,11 @@ final class HookPoints {
         return internalName == null ? null : BY_CLASS.get(internalName);
     }
 
+    /** True for the classes of the kernels that run cells on JShell's engine (basekernel, JJava). */
+    static boolean runsCellsOnJShell(String internalName) {
+        return internalName.startsWith(BASE) || internalName.startsWith(JJAVA);
+    }
+
     /** The hooked classes' internal names. */
     static java.util.Set<String> classes() {
         return BY_CLASS.keySet();

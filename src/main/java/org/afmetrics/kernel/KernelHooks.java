@@ -100,11 +100,26 @@ public final class KernelHooks {
         }
         List<Class<?>> found = new ArrayList<>();
         ClassLoader system = ClassLoader.getSystemClassLoader();
+        boolean jshellKernel = false;
         for (String hooked : HookPoints.classes()) {
+            if (hooked.startsWith(HookPoints.JSHELL_EXECUTION)) {
+                continue;
+            }
             try {
                 found.add(Class.forName(hooked.replace('/', '.'), false, system));
+                jshellKernel |= HookPoints.runsCellsOnJShell(hooked);
             } catch (ClassNotFoundException | LinkageError e) {
                 // another kernel's class, or this kernel does not have it
+            }
+        }
+        // the JDK's JShell engine is in every JVM: hooked only for the kernels that run cells on it
+        for (String hooked : HookPoints.classes()) {
+            if (jshellKernel && hooked.startsWith(HookPoints.JSHELL_EXECUTION)) {
+                try {
+                    found.add(Class.forName(hooked.replace('/', '.'), false, system));
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // a JDK without JShell
+                }
             }
         }
         if (found.isEmpty() || !inst.isRetransformClassesSupported()) {
