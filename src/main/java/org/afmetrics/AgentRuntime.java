@@ -55,10 +55,12 @@ public final class AgentRuntime {
         String hooks = config.cellHooks();
         if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
             kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
-            if (explicit || kernelStarting || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
+            boolean watchAll = explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE);
+            if (watchAll || kernelStarting) {
+                // the per-cell readings are chosen before any hook can run
                 KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
             }
-            if (explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
+            if (watchAll) {
                 // the class watcher from now on, for kernel classes from any class loader; an
                 // operator's attach also retransforms the kernel classes already loaded
                 KernelHooks.install(instrumentation, explicit);
@@ -105,12 +107,8 @@ public final class AgentRuntime {
     private static final class Starter implements Runnable {
         /** Longest wait for the kernel's first hook (a kernel version whose hooks are missing never calls one). */
         private static final long KERNEL_WAIT_MILLIS = 10_000;
-        /**
-         * After the first hook: the kernel's reply to the request that called it, and the client's
-         * side of the start (jupyter_client waits for the kernel's IOPub to go quiet after that
-         * reply, 0.2 s at the least).
-         */
-        private static final long REPLY_GRACE_MILLIS = 1000;
+        /** After the first hook: the kernel's reply to the request that called it. */
+        private static final long REPLY_GRACE_MILLIS = 300;
 
         private final AgentConfig config;
         private final boolean kernelStarting;

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.exporter.common.TextFormat;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,6 +37,7 @@ import org.afmetrics.identity.Identity;
  */
 public final class ScrapeHandler implements HttpHandler {
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
+    private static final int WRITE_BUFFER = 64 * 1024;
     /** A gzip member header: deflate, no flags, no time, unknown OS. */
     private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
     /** An empty final deflate block (fixed Huffman, end of block only). */
@@ -81,7 +83,8 @@ public final class ScrapeHandler implements HttpHandler {
                 return;
             }
             exchange.sendResponseHeaders(200, length);
-            try (OutputStream out = exchange.getResponseBody()) {
+            // the families in a few large writes: with TCP_NODELAY every write would be a packet of its own
+            try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), WRITE_BUFFER)) {
                 for (byte[] b : body) {
                     out.write(b);
                 }

@@ -201,14 +201,19 @@ final class HookPoints {
     private HookPoints() {
     }
 
+    /** A JDK class among the hooked ones: every JVM has it, so its presence says nothing of a kernel. */
+    static boolean isJdkClass(String internalName) {
+        return internalName.startsWith(JSHELL_EXECUTION);
+    }
+
+    /** A class of the kernels that run their cells on JShell's local engine (basekernel, JJava). */
+    static boolean runsCellsOnJShell(String internalName) {
+        return internalName.startsWith(BASE) || internalName.startsWith(JJAVA);
+    }
+
     /** The hook points of a class, by its internal name; null for the classes that have none. */
     static List<HookPoint> forInternalName(String internalName) {
         return internalName == null ? null : BY_CLASS.get(internalName);
-    }
-
-    /** True for the classes of the kernels that run cells on JShell's engine (basekernel, JJava). */
-    static boolean runsCellsOnJShell(String internalName) {
-        return internalName.startsWith(BASE) || internalName.startsWith(JJAVA);
     }
 
     /** The hooked classes' internal names. */

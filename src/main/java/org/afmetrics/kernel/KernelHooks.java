@@ -100,25 +100,18 @@ public final class KernelHooks {
         }
         List<Class<?>> found = new ArrayList<>();
         ClassLoader system = ClassLoader.getSystemClassLoader();
-        boolean jshellKernel = false;
+        boolean onJShell = false;
         for (String hooked : HookPoints.classes()) {
-            if (hooked.startsWith(HookPoints.JSHELL_EXECUTION)) {
-                continue;
-            }
-            try {
-                found.add(Class.forName(hooked.replace('/', '.'), false, system));
-                jshellKernel |= HookPoints.runsCellsOnJShell(hooked);
-            } catch (ClassNotFoundException | LinkageError e) {
-                // another kernel's class, or this kernel does not have it
+            if (!HookPoints.isJdkClass(hooked) && loadAhead(hooked, system, found)) {
+                onJShell |= HookPoints.runsCellsOnJShell(hooked);
             }
         }
-        // the JDK's JShell engine is in every JVM: hooked only for the kernels that run cells on it
-        for (String hooked : HookPoints.classes()) {
-            if (jshellKernel && hooked.startsWith(HookPoints.JSHELL_EXECUTION)) {
-                try {
-                    found.add(Class.forName(hooked.replace('/', '.'), false, system));
-                } catch (ClassNotFoundException | LinkageError e) {
-                    // a JDK without JShell
+        if (onJShell) {
+            // JShell's engine only beside a kernel that runs its cells there: loading it in every
+            // kernel would cost the others its classes for nothing
+            for (String hooked : HookPoints.classes()) {
+                if (HookPoints.isJdkClass(hooked)) {
+                    loadAhead(hooked, system, found);
                 }
             }
         }
@@ -136,6 +129,17 @@ public final class KernelHooks {
             inst.removeTransformer(w);
         }
         watcher = w;
+    }
+
+    /** Loads (does not initialise) a hooked class into {@code found}; false where the class path lacks it. */
+    private static boolean loadAhead(String internalName, ClassLoader loader, List<Class<?>> found) {
+        try {
+            found.add(Class.forName(internalName.replace('/', '.'), false, loader));
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            // another kernel's class, or this kernel does not have it
+            return false;
+        }
     }
 
     /** Registers the watcher and hooks kernel classes that are already loaded (late attach). */

@@ -82,11 +82,12 @@ class ReshapedHooksIT {
         assertEquals(3, bare.exitCode(), bare.stderr());
         assertEquals(3, hosted.exitCode(), hosted.stderr());
 
-        String pkg = className.substring(0, className.lastIndexOf('.') + 1);
-        // the hooks of this kernel's package (a basekernel also gets the JDK's JShell engine hooked)
+        // beside a basekernel class the agent also hooks the JDK's JShell engine, which this host
+        // never loads as a kernel would: only the kernel's own hook points are asked after here
         Map<String, String> states = metrics.named("afmetrics_kernel_hooks").stream()
-                .filter(s -> s.labels.get("hook").startsWith(pkg))
+                .filter(s -> !s.labels.get("hook").startsWith("jdk.jshell."))
                 .collect(Collectors.toMap(s -> s.labels.get("hook"), s -> s.labels.get("state")));
+        String pkg = className.substring(0, className.lastIndexOf('.') + 1);
         for (String hook : missing) {
             String qualified = pkg + hook;
             assertEquals("missing", states.get(qualified), qualified + " in " + states);
