@@ -55,13 +55,19 @@ public final class AgentRuntime {
         String hooks = config.cellHooks();
         if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
             kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
-            // the class watcher costs every later class load a little: at JVM start only where a
-            // hooked kernel can appear, or where cell-hooks=force says so; an operator's attach
-            // always hooks (and retransforms the kernel classes already loaded)
-            if (explicit || kernelStarting || hooks.equals(AgentConfig.CELL_HOOKS_FORCE)) {
-                // before the host's main runs, so the kernel classes are seen as they load
+            boolean watchAll = explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE);
+            if (watchAll || kernelStarting) {
+                // the per-cell readings are chosen before any hook can run
                 KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
+            }
+            if (watchAll) {
+                // the class watcher from now on, for kernel classes from any class loader; an
+                // operator's attach also retransforms the kernel classes already loaded
                 KernelHooks.install(instrumentation, explicit);
+            } else if (kernelStarting) {
+                // the kernel's classes are on the class path: hooked now, before the host's main
+                // runs (so no hook can be late), and no class watcher on the kernel's start
+                KernelHooks.hookAhead(instrumentation);
             }
         }
         // before the host's main can initialise the JDK's HTTP server classes, which read it once

@@ -43,8 +43,8 @@ public enum ConfigKey {
             "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
     CELL_HOOKS("cell-hooks", "true",
             "Hook the cells of JVM kernels (jupyter-jvm-basekernel, JJava, Kotlin) for the jupyter_cell_* metrics:"
-                    + " true (where kernel classes are on the class path or the main is a known kernel's), false, or"
-                    + " force (any JVM: kernels that load their classes through a class loader of their own)."),
+                    + " true (where a kernel's jar or classes are on the class path or the main is a known kernel's), false,"
+                    + " or force (any JVM: kernels repackaged or loading their classes through a class loader of their own)."),
     CELL_RESOURCES("cell-resources", "true",
             "Measure each cell's CPU time, allocated bytes and GC time (true/false); false saves the thread CPU clock reads per cell.");
 

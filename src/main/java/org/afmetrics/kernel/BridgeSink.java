@@ -20,6 +20,9 @@ public final class BridgeSink implements BiConsumer<Integer, Object> {
             case CellBridge.CELL_START:
                 recorder.cellStarted();
                 break;
+            case CellBridge.WORKER_CELL_START:
+                recorder.workerCellStarted();
+                break;
             case CellBridge.CELL_FAILED:
                 recorder.cellFailed();
                 break;

@@ -1,9 +1,9 @@
 package org.afmetrics.kernel;
 
-import io.prometheus.client.Collector;
 import io.prometheus.client.Collector.MetricFamilySamples;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +20,13 @@ import java.util.function.Consumer;
  * woven code.
  *
  * <p>What a cell cost is the CPU time and heap allocation of the thread that started it plus
- * those of the kernel's worker threads that ran it while it was open ({@link #workStarted} /
+ * those of the threads the kernel started to run it while it was open ({@link #workStarted} /
  * {@link #workEnded} on the worker itself, since a worker's usage can no longer be read once it
- * ended), and the JVM's GC time between its start and end.
+ * ended), and the JVM's GC time between its start and end. A cell started by
+ * {@link #workerCellStarted} (the Kotlin kernel) counts its workers alone: its own thread only waits
+ * for them. Reading a thread's CPU clock is a system call, the bulk of the hook's cost, so it is
+ * read only where needed: twice on a cell's own thread when that thread does work, once on a
+ * worker, at its end (a worker is a thread started for the cell, so its life is the cell's part).
  */
 public final class CellRecorder {
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
@@ -36,10 +40,13 @@ public final class CellRecorder {
             .help("Cells the kernel executed, by outcome.").labelNames("status").create();
     private final Histogram duration = Histogram.build().name("jupyter_cell_duration_seconds")
             .help("Wall-clock time from a cell's execute request to its reply.").buckets(BUCKETS).create();
-    private final Gauge running = Gauge.build().name("jupyter_cell_running")
-            .help("1 while a cell executes, else 0.").create();
-    private final Gauge lastActivity = Gauge.build().name("jupyter_kernel_last_activity_timestamp_seconds")
-            .help("Unix time of the kernel's last cell start or end (its start until the first cell).").create();
+    // two gauges read from the recorder's fields at scrape time: a field write per cell, where a
+    // simpleclient Gauge's set takes a lock
+    private static final String RUNNING = "jupyter_cell_running";
+    private static final String RUNNING_HELP = "1 while a cell executes, else 0.";
+    private static final String LAST_ACTIVITY = "jupyter_kernel_last_activity_timestamp_seconds";
+    private static final String LAST_ACTIVITY_HELP =
+            "Unix time of the kernel's last cell start or end (its start until the first cell).";
     private final Gauge info = Gauge.build().name("jupyter_kernel_info")
             .help("The kernel this agent runs in.").labelNames("kernel", "kernel_version", "language").create();
 
@@ -67,6 +74,7 @@ public final class CellRecorder {
 
     // the open cell; written by the cell's thread, read by the interrupting thread
     private volatile Thread cellThread;
+    private volatile long lastActivityMillis;
     private int depth;
     private long startNanos;
     private boolean failed;
@@ -76,14 +84,13 @@ public final class CellRecorder {
     // resources of the open cell: its thread's readings at the start, its workers' sums
     private volatile ThreadUsage usage;
     private volatile int cellNumber;
+    private boolean ownThreadMeasured;
     private long startCpu;
     private long startAllocated;
     private long startGc;
     private final AtomicLong workCpu = new AtomicLong();
     private final AtomicLong workAllocated = new AtomicLong();
     private final AtomicReferenceArray<Thread> workers = new AtomicReferenceArray<>(WORKER_SLOTS);
-    private final long[] workerStartCpu = new long[WORKER_SLOTS];
-    private final long[] workerStartAllocated = new long[WORKER_SLOTS];
     private final int[] workerCell = new int[WORKER_SLOTS];
 
     /** A recorder that tells {@code onKernel} once which kernel it runs in (may be null). */
@@ -127,7 +134,20 @@ public final class CellRecorder {
         }
     }
 
+    /** A cell starts on this thread, which does (part of) its work. */
     public void cellStarted() {
+        start(true);
+    }
+
+    /**
+     * A cell starts whose code the kernel runs on worker threads while this thread waits (the
+     * Kotlin kernel): this thread's own CPU and allocation, its request handling, are not read.
+     */
+    public void workerCellStarted() {
+        start(false);
+    }
+
+    private void start(boolean measureOwnThread) {
         Thread t = Thread.currentThread();
         if (cellThread == t) {
             depth++;
@@ -141,12 +161,14 @@ public final class CellRecorder {
         cellNumber++;
         workCpu.set(0);
         workAllocated.set(0);
-        startCpu = u.cpuNanos();
-        startAllocated = u.allocatedBytes();
+        ownThreadMeasured = measureOwnThread;
+        if (measureOwnThread) {
+            startCpu = u.cpuNanos();
+            startAllocated = u.allocatedBytes();
+        }
         startGc = u.gcMillis();
         startNanos = System.nanoTime();
         cellThread = t;
-        running.set(1);
         touch();
     }
 
@@ -192,24 +214,24 @@ public final class CellRecorder {
         }
     }
 
-    /** A kernel worker thread starts running (part of) the open cell. */
+    /**
+     * A thread the kernel started for the open cell begins running it. Nothing is read here: the
+     * thread's usage so far is its start alone, so its readings at the end are its part of the cell.
+     */
     public void workStarted() {
         Thread t = Thread.currentThread();
         Thread cell = cellThread;
-        ThreadUsage u = usage;
-        if (cell == null || cell == t || u == null) {
+        if (cell == null || cell == t || usage == null) {
             return; // no cell open, or the cell's own thread, which is measured as a whole
         }
         for (int i = 0; i < WORKER_SLOTS; i++) {
             if (workers.get(i) == t) {
-                return; // nested: the outer span measures
+                return; // nested: the outer span counts
             }
         }
         for (int i = 0; i < WORKER_SLOTS; i++) {
             if (workers.get(i) == null && workers.compareAndSet(i, null, t)) {
                 workerCell[i] = cellNumber;
-                workerStartCpu[i] = u.cpuNanos();
-                workerStartAllocated[i] = u.allocatedBytes();
                 return;
             }
         }
@@ -222,8 +244,8 @@ public final class CellRecorder {
             if (workers.get(i) == t) {
                 ThreadUsage u = usage;
                 if (cellThread != null && workerCell[i] == cellNumber && u != null) {
-                    workCpu.addAndGet(since(workerStartCpu[i], u.cpuNanos()));
-                    workAllocated.addAndGet(since(workerStartAllocated[i], u.allocatedBytes()));
+                    workCpu.addAndGet(since(0, u.cpuNanos()));
+                    workAllocated.addAndGet(since(0, u.allocatedBytes()));
                 }
                 workers.set(i, null);
                 return;
@@ -237,8 +259,12 @@ public final class CellRecorder {
         }
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         ThreadUsage u = usage;
-        long cpuNanos = since(startCpu, u.cpuNanos()) + workCpu.get();
-        long allocatedBytes = since(startAllocated, u.allocatedBytes()) + workAllocated.get();
+        long cpuNanos = workCpu.get();
+        long allocatedBytes = workAllocated.get();
+        if (ownThreadMeasured) {
+            cpuNanos += since(startCpu, u.cpuNanos());
+            allocatedBytes += since(startAllocated, u.allocatedBytes());
+        }
         long gcMillis = since(startGc, u.gcMillis());
         String status = classify(thrown);
         cellThread = null;
@@ -248,7 +274,6 @@ public final class CellRecorder {
         cpuBy[s].inc(cpuNanos / 1e9);
         allocatedBy[s].inc(allocatedBytes);
         gcBy[s].inc(gcMillis / 1e3);
-        running.set(0);
         touch();
     }
 
@@ -282,7 +307,7 @@ public final class CellRecorder {
     }
 
     private void touch() {
-        lastActivity.set(System.currentTimeMillis() / 1000.0);
+        lastActivityMillis = System.currentTimeMillis();
     }
 
     /** The cell metrics; empty until a kernel was seen, so a JVM that is no kernel exports none. */
@@ -291,9 +316,11 @@ public final class CellRecorder {
         if (kernel == null && cellThread == null && ok.get() + error.get() + interrupted.get() == 0) {
             return out;
         }
-        for (Collector c : new Collector[] {executions, duration, running, lastActivity, info}) {
-            out.addAll(c.collect());
-        }
+        out.addAll(executions.collect());
+        out.addAll(duration.collect());
+        out.add(new GaugeMetricFamily(RUNNING, RUNNING_HELP, cellThread != null ? 1 : 0));
+        out.add(new GaugeMetricFamily(LAST_ACTIVITY, LAST_ACTIVITY_HELP, lastActivityMillis / 1000.0));
+        out.addAll(info.collect());
         ThreadUsage u = usage();
         if (u.cpuSupported()) {
             out.addAll(cpu.collect());

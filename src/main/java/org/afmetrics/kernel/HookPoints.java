@@ -28,7 +28,6 @@ final class HookPoints {
         "org.jetbrains.kotlinx.jupyter.IkotlinKt",
         "io.github.spencerpark.ijava.IJava",
         "org.dflib.jjava.JJava",
-        "org.dflib.jjava.kernel.JJava",
     };
 
     /** What to call on a method's entry and at its exits. */
@@ -37,15 +36,24 @@ final class HookPoints {
         KERNEL_START(Enter.THIS, "kernelStarted", Exit.NONE, null),
         /** Static kernel-wide entry (Kotlin): the first call makes the kernel known. */
         KERNEL_SEEN(Enter.OWNER_CLASS, "kernelStarted", Exit.NONE, null),
-        /** Spans one user cell, from the execute request to its reply. */
+        /** Spans one user cell, from the execute request to its reply; the cell's thread does its work. */
         CELL(Enter.PLAIN, "cellStarted", Exit.THROWN_OR_NULL, "cellEnded"),
+        /**
+         * Spans one user cell whose code the kernel runs on {@link #CELL_WORK} threads while the
+         * request's thread waits: only the workers' CPU and allocation count for the cell.
+         */
+        CELL_ON_WORKER(Enter.PLAIN, "workerCellStarted", Exit.THROWN_OR_NULL, "cellEnded"),
         /** Called only when the cell's code failed (the kernel catches the exception itself). */
         CELL_FAILED(Enter.PLAIN, "cellFailed", Exit.NONE, null),
         /** Returns the cell's execution result object (Success / Failure / Interrupted). */
         CELL_RESULT(Enter.NONE, null, Exit.RETURNED, "cellOutcome"),
         /** The user asked to interrupt. */
         INTERRUPT(Enter.PLAIN, "interruptRequested", Exit.NONE, null),
-        /** The body of a worker thread the kernel runs (part of) a cell on: its CPU and allocation count. */
+        /**
+         * The whole body of a thread the kernel starts for (part of) one cell: what the thread used
+         * in its life, read once as the body ends, is what it spent on the cell. Not for a pooled
+         * thread, whose earlier tasks would count too.
+         */
         CELL_WORK(Enter.PLAIN, "workStarted", Exit.THROWN_OR_NULL, "workEnded");
 
         final Enter enter;
@@ -100,9 +108,13 @@ final class HookPoints {
             return new HookPoint(owner, "lambda$" + enclosingMethod + "$", true, role, descriptors);
         }
 
-        /** The {@code hook} label: the class's simple name and the method, e.g. {@code BaseKernel.handleExecuteRequest}. */
+        /**
+         * The {@code hook} label: class and method, e.g.
+         * {@code io.github.spencerpark.jupyter.kernel.BaseKernel.handleExecuteRequest} (two kernels
+         * have a {@code BaseKernel}, and a class path may hold both).
+         */
         String label() {
-            return owner.substring(owner.lastIndexOf('/') + 1) + "." + method + (lambda ? "*" : "");
+            return qualifiedName();
         }
 
         /** For messages: the class's binary name and the method. */
@@ -144,14 +156,15 @@ final class HookPoints {
                     "(Ljava/lang/Exception;)L" + JJAVA + "messages/reply/ErrorReply;"),
             // Kotlin kernel 0.11: evalWithIO serves execute_request only and runs the cell through
             // JupyterExecutor.runExecution, whose result is Success, Failure or Interrupted.
-            // The second descriptor of each is the earlier build 0.11.0-89-1's.
+            // The second descriptor of each is the earlier build 0.11.0-89-1's. The cell's compilation
+            // and code run on the execThread below; evalWithIO's thread only waits and replies.
             new HookPoint(KOTLIN + "messaging/ProtocolKt", "shellMessagesHandler", Role.KERNEL_SEEN,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;L" + KOTLIN + "api/libraries/RawMessage;L"
                             + KOTLIN + "ReplForJupyter;L" + KOTLIN + "messaging/CommManagerInternal;"
                             + "Ljava/util/concurrent/atomic/AtomicLong;)V",
                     "(L" + KOTLIN + "JupyterConnection$Socket;L" + KOTLIN + "messaging/Message;L" + KOTLIN
                             + "ReplForJupyter;Ljava/util/concurrent/atomic/AtomicLong;)V"),
-            new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL,
+            new HookPoint(KOTLIN + "messaging/ProtocolKt", "evalWithIO", Role.CELL_ON_WORKER,
                     "(L" + KOTLIN + "messaging/JupyterConnectionInternal;Ljava/lang/String;L" + KOTLIN
                             + "ReplForJupyter;L" + KOTLIN + "api/libraries/RawMessage;ZLkotlin/jvm/functions/Function0;)L"
                             + KOTLIN + "messaging/Response;",
@@ -198,6 +211,16 @@ final class HookPoints {
     private HookPoints() {
     }
 
+    /** A JDK class among the hooked ones: every JVM has it, so its presence says nothing of a kernel. */
+    static boolean isJdkClass(String internalName) {
+        return internalName.startsWith(JSHELL_EXECUTION);
+    }
+
+    /** A class of the kernels that run their cells on JShell's local engine (basekernel, JJava). */
+    static boolean runsCellsOnJShell(String internalName) {
+        return internalName.startsWith(BASE) || internalName.startsWith(JJAVA);
+    }
+
     /** The hook points of a class, by its internal name; null for the classes that have none. */
     static List<HookPoint> forInternalName(String internalName) {
         return internalName == null ? null : BY_CLASS.get(internalName);
@@ -206,5 +229,23 @@ final class HookPoints {
     /** The hooked classes' internal names. */
     static java.util.Set<String> classes() {
         return BY_CLASS.keySet();
+    }
+
+    /**
+     * The hooked classes of the same kernel as {@code internalName} (those under the same one of
+     * the three kernel packages); empty for a class of none.
+     */
+    static java.util.Set<String> sameKernel(String internalName) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (String prefix : new String[] {BASE, JJAVA, KOTLIN}) {
+            if (internalName.startsWith(prefix)) {
+                for (String c : BY_CLASS.keySet()) {
+                    if (c.startsWith(prefix)) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        return out;
     }
 }

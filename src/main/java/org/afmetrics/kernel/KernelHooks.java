@@ -59,11 +59,86 @@ public final class KernelHooks {
         recorder();
     }
 
+    /** Takes the watcher out of the JVM's transformers; a class, not a lambda (premain). */
+    private static final class RemoveWatcher implements Runnable {
+        private final Instrumentation inst;
+        volatile KernelClassWatcher watcher;
+
+        RemoveWatcher(Instrumentation inst) {
+            this.inst = inst;
+        }
+
+        @Override
+        public void run() {
+            KernelClassWatcher w = watcher;
+            if (w != null) {
+                inst.removeTransformer(w);
+            }
+        }
+    }
+
     /** The bridge's sink, resolving the recorder at the first event; a class, not a lambda (premain). */
     private static final class RecordingSink implements java.util.function.BiConsumer<Integer, Object> {
         @Override
         public void accept(Integer event, Object arg) {
             Recording.SINK.accept(event, arg);
+        }
+    }
+
+    /**
+     * Hooks the kernel's classes ahead of their use, in a JVM whose class path holds them
+     * ({@link KernelPresence}); called in premain, before the host's main runs. It loads each
+     * hooked class the system class loader can find (loaded only: none of its code runs before the
+     * kernel uses it), then adds the watcher just long enough to retransform them. So no class
+     * watcher sits in the way of the thousands of classes a kernel loads while it starts (in the
+     * Kotlin kernel that cost about 4 % of the CPU time to its first reply), and no hook can come
+     * late. Where none of the classes can be found this way, the watcher is added as usual.
+     */
+    public static synchronized void hookAhead(Instrumentation inst) {
+        if (watcher != null) {
+            return;
+        }
+        List<Class<?>> found = new ArrayList<>();
+        ClassLoader system = ClassLoader.getSystemClassLoader();
+        boolean onJShell = false;
+        for (String hooked : HookPoints.classes()) {
+            if (!HookPoints.isJdkClass(hooked) && loadAhead(hooked, system, found)) {
+                onJShell |= HookPoints.runsCellsOnJShell(hooked);
+            }
+        }
+        if (onJShell) {
+            // JShell's engine only beside a kernel that runs its cells there: loading it in every
+            // kernel would cost the others its classes for nothing
+            for (String hooked : HookPoints.classes()) {
+                if (HookPoints.isJdkClass(hooked)) {
+                    loadAhead(hooked, system, found);
+                }
+            }
+        }
+        if (found.isEmpty() || !inst.isRetransformClassesSupported()) {
+            install(inst, false);
+            return;
+        }
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new RecordingSink()), HOOK_STATES);
+        inst.addTransformer(w, true);
+        try {
+            inst.retransformClasses(found.toArray(new Class<?>[0]));
+        } catch (Throwable t) {
+            Log.warn("cell hooks not added to the kernel classes: " + Log.describe(t));
+        } finally {
+            inst.removeTransformer(w);
+        }
+        watcher = w;
+    }
+
+    /** Loads (does not initialise) a hooked class into {@code found}; false where the class path lacks it. */
+    private static boolean loadAhead(String internalName, ClassLoader loader, List<Class<?>> found) {
+        try {
+            found.add(Class.forName(internalName.replace('/', '.'), false, loader));
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            // another kernel's class, or this kernel does not have it
+            return false;
         }
     }
 
@@ -81,8 +156,16 @@ public final class KernelHooks {
         if (watcher != null) {
             return;
         }
-        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new RecordingSink()), HOOK_STATES);
         boolean retransform = lateAttach && inst.isRetransformClassesSupported();
+        // a watcher added at JVM start leaves once its kernel's classes are all woven: their woven
+        // bytes stay what a later retransformation starts from. One that can retransform stays,
+        // or a retransformation by another agent would drop the hooks.
+        RemoveWatcher remove = retransform ? null : new RemoveWatcher(inst);
+        KernelClassWatcher w = new KernelClassWatcher(new BridgeLocator(inst, new RecordingSink()), HOOK_STATES,
+                remove);
+        if (remove != null) {
+            remove.watcher = w;
+        }
         inst.addTransformer(w, retransform);
         watcher = w;
         if (retransform) {

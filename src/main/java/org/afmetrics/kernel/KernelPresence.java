@@ -1,19 +1,32 @@
 package org.afmetrics.kernel;
 
+import java.io.File;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.jar.JarFile;
+
 /**
  * Whether a hooked kernel can appear in this JVM, asked once in premain. A class of its own,
  * apart from {@link KernelHooks}: a JVM that is no kernel loads this and the hook table, and
  * nothing of the recorder or the metrics.
+ * <p>
+ * It reads the command line and the class path, and touches no class loader: asking the system
+ * class loader for the hooked classes as resources makes it search every module of the JDK for
+ * them first, about 7 ms a JVM that is no kernel would pay.
  */
 public final class KernelPresence {
+    /** File names of the kernels' jars (Maven artifacts and distributions), lower case. */
+    private static final String[] KERNEL_JARS = {"jupyter-jvm-basekernel", "jjava", "ijava", "kotlin-jupyter-kernel"};
+
     private KernelPresence() {
     }
 
     /**
-     * True when the main class (from {@code sun.java.command}) is a known kernel's, or one of the
-     * hooked classes is a resource of the system class loader (the kernel's jar is on the class
-     * path). A kernel that loads its classes through a class loader of its own is not seen here:
-     * {@code cell-hooks=force} is for that.
+     * True when the main class (from {@code sun.java.command}) is a known kernel's; or a jar of
+     * a kernel is on the class path (by its file name); or a class path directory, or the jar
+     * run with {@code java -jar}, holds a hooked class. A kernel whose classes come otherwise
+     * (repackaged under another jar name, or through a class loader of its own) is not seen
+     * here: {@code cell-hooks=force} is for that.
      */
     public static boolean kernelMayAppear(String main) {
         for (String kernelMain : HookPoints.KERNEL_MAINS) {
@@ -21,13 +34,47 @@ public final class KernelPresence {
                 return true;
             }
         }
-        ClassLoader system = ClassLoader.getSystemClassLoader();
-        for (String hooked : HookPoints.classes()) {
-            // the JDK's own JShell engine is hooked for the kernels that run cells on it, but its
-            // presence says nothing: every JDK has it
-            if (!hooked.startsWith(HookPoints.JSHELL_EXECUTION) && system.getResource(hooked + ".class") != null) {
+        String classPath = System.getProperty("java.class.path", "");
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            File f = new File(entry);
+            if (f.isDirectory()) {
+                for (String hooked : HookPoints.classes()) {
+                    if (new File(f, hooked + ".class").isFile()) {
+                        return true;
+                    }
+                }
+            } else if (isKernelJarName(f.getName()) || (entry.equals(main) && holdsHookedClass(f))) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    static boolean isKernelJarName(String fileName) {
+        String name = fileName.toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".jar")) {
+            return false;
+        }
+        for (String kernel : KERNEL_JARS) {
+            if (name.startsWith(kernel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean holdsHookedClass(File jar) {
+        try (JarFile j = new JarFile(jar)) {
+            for (String hooked : HookPoints.classes()) {
+                if (j.getEntry(hooked + ".class") != null) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
         return false;
     }

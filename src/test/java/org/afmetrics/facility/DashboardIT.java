@@ -68,6 +68,12 @@ class DashboardIT {
         // enough scrapes of every target for rates over a minute
         prometheus.awaitQuery("min(count_over_time(up{job=\"af-metrics\"}[1m])) >= 5 and count(up{job=\"af-metrics\"} == 1) > 1",
                 r -> r.size() == 1, Duration.ofSeconds(90));
+        if (workloads.stream().anyMatch(ScrapedWorkload::runsCells)) {
+            // a kernel's exporter starts after the kernel's first reply, so its target may come
+            // last: wait for its cells (and their rates) rather than skip the cell panels
+            prometheus.awaitQuery("min(count_over_time(jupyter_cell_executions_total{job=\"af-metrics\"}[1m])) >= 5",
+                    r -> r.size() == 1, Duration.ofSeconds(90));
+        }
         cellMetrics = !prometheus.query("count(jupyter_cell_executions_total)").isEmpty();
         fillVariables();
     }

@@ -219,6 +219,26 @@ class CellRecorderTest {
     }
 
     @Test
+    void aCellRunOnAWorkerCostsWhatTheWorkerUsedNotWhatItsWaitingThreadDid() throws Exception {
+        CellRecorder r = new CellRecorder();
+        r.workerCellStarted();
+        allocate(48 * MIB); // the request's thread, which only waits in the Kotlin kernel: not the cell's
+        Thread worker = new Thread(() -> {
+            r.workStarted();
+            burnCpu(200_000_000L);
+            allocate(16 * MIB);
+            r.workEnded();
+        });
+        worker.start();
+        worker.join();
+        r.cellEnded(null);
+        assertTrue(resource(r, "jupyter_cell_cpu_seconds_total", "ok") >= 0.2,
+                () -> "cpu " + resource(r, "jupyter_cell_cpu_seconds_total", "ok"));
+        double bytes = resource(r, "jupyter_cell_allocated_bytes_total", "ok");
+        assertTrue(bytes >= 16 * MIB && bytes < 24 * MIB, () -> "allocated " + bytes);
+    }
+
+    @Test
     void gcTimeFollowsTheCollectorsAsTheyReportCollections() throws Exception {
         ThreadUsage usage = ThreadUsage.probe();
         assertTrue(usage.gcSupported());

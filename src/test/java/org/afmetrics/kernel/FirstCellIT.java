@@ -37,20 +37,22 @@ class FirstCellIT {
         return Stream.of(
                 Arguments.of("afm-first-kotlin", "kotlin", (Argv) env -> TestKernels.kotlin(Jdks.current(),
                         env.dir().resolve("kotlin-home")), "1 + 1",
-                        List.of("ProtocolKt.shellMessagesHandler", "ProtocolKt.evalWithIO",
-                                "JupyterExecutorImpl.runExecution", "JupyterExecutorImpl.interruptExecutions")),
+                        List.of("org.jetbrains.kotlinx.jupyter.messaging.ProtocolKt.shellMessagesHandler",
+                                "org.jetbrains.kotlinx.jupyter.messaging.ProtocolKt.evalWithIO",
+                                "org.jetbrains.kotlinx.jupyter.JupyterExecutorImpl.runExecution",
+                                "org.jetbrains.kotlinx.jupyter.JupyterExecutorImpl.interruptExecutions")),
                 Arguments.of("afm-first-basekernel", "java", (Argv) env -> TestKernels.jshell(Jdks.current(),
-                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks()),
+                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks("io.github.spencerpark.jupyter.")),
                 Arguments.of("afm-first-basekernel-25", "java", (Argv) env -> TestKernels.jshell(Jdks.temurin25OrSkip(),
-                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks()),
+                        TestKernels.BASEKERNEL_MAIN), "1 + 1", baseHooks("io.github.spencerpark.jupyter.")),
                 Arguments.of("afm-first-jjava", "java", (Argv) env -> TestKernels.jshell(Jdks.current(),
-                        TestKernels.JJAVA_MAIN), "1 + 1", baseHooks()));
+                        TestKernels.JJAVA_MAIN), "1 + 1", baseHooks("org.dflib.jjava.jupyter.")));
     }
 
-    /** ErrorReply.of loads only with the first failing cell: it is not among the hooks seen here. */
-    private static List<String> baseHooks() {
-        return List.of("BaseKernel.becomeHandlerForConnection", "BaseKernel.handleExecuteRequest",
-                "BaseKernel.handleInterruptRequest");
+    /** The hook points of a kernel built on the basekernel or on JJava, under its package. */
+    private static List<String> baseHooks(String pkg) {
+        return List.of(pkg + "kernel.BaseKernel.becomeHandlerForConnection", pkg + "kernel.BaseKernel.handleExecuteRequest",
+                pkg + "kernel.BaseKernel.handleInterruptRequest", pkg + "messages.reply.ErrorReply.of");
     }
 
     @ParameterizedTest(name = "{0}")

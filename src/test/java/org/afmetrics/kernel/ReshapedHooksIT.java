@@ -82,18 +82,22 @@ class ReshapedHooksIT {
         assertEquals(3, bare.exitCode(), bare.stderr());
         assertEquals(3, hosted.exitCode(), hosted.stderr());
 
+        // beside a basekernel class the agent also hooks the JDK's JShell engine, which this host
+        // never loads as a kernel would: only the kernel's own hook points are asked after here
         Map<String, String> states = metrics.named("afmetrics_kernel_hooks").stream()
+                .filter(s -> !s.labels.get("hook").startsWith("jdk.jshell."))
                 .collect(Collectors.toMap(s -> s.labels.get("hook"), s -> s.labels.get("state")));
+        String pkg = className.substring(0, className.lastIndexOf('.') + 1);
         for (String hook : missing) {
-            assertEquals("missing", states.get(hook), hook + " in " + states);
-            String qualified = className.substring(0, className.lastIndexOf('.') + 1) + hook;
+            String qualified = pkg + hook;
+            assertEquals("missing", states.get(qualified), qualified + " in " + states);
             List<String> lines = hosted.stderrLines().stream().filter(l -> l.contains(qualified))
                     .collect(Collectors.toList());
             assertEquals(1, lines.size(), "one line naming " + qualified + ":\n" + hosted.stderr());
             assertTrue(lines.get(0).startsWith("[af-metrics] warning: cell hook missing: "), lines.get(0));
         }
         for (String hook : woven) {
-            assertEquals("woven", states.get(hook), hook + " in " + states);
+            assertEquals("woven", states.get(pkg + hook), pkg + hook + " in " + states);
         }
         assertEquals(missing.size() + woven.size(), states.size(), states.toString());
         List<String> agentLines = hosted.stderrLines().stream().filter(l -> l.startsWith("[af-metrics] warning"))

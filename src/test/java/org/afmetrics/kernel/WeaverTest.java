@@ -121,7 +121,7 @@ class WeaverTest {
         listen();
         assertEquals(42, fixture.getClass().getMethod("work", int.class).invoke(null, 21));
         assertEquals(List.of(String.valueOf(CellBridge.WORK_START), String.valueOf(CellBridge.WORK_END)), events);
-        assertEquals("WeaverFixture.lambda$work$*", HookPoint.lambdaIn(FIXTURE, "work", Role.CELL_WORK, "([II)V").label());
+        assertEquals("org.afmetrics.kernel.WeaverFixture.lambda$work$*", HookPoint.lambdaIn(FIXTURE, "work", Role.CELL_WORK, "([II)V").label());
     }
 
     @Test
@@ -160,6 +160,20 @@ class WeaverTest {
             assertEquals(HookStates.FAILED, states.state(p), p.label());
         }
         assertEquals(2, states.collect().get(0).samples.size());
+    }
+
+    @Test
+    void theWatcherSaysWhenEveryHookedClassOfItsKernelHasPassed() throws Exception {
+        int[] calls = {0};
+        KernelClassWatcher watcher = new KernelClassWatcher(new BridgeLocator(null, new BridgeSink(new CellRecorder())),
+                new HookStates(), () -> calls[0]++);
+        String kernel = "io/github/spencerpark/jupyter/kernel/BaseKernel";
+        String errorReply = "io/github/spencerpark/jupyter/messages/reply/ErrorReply";
+        assertNull(watcher.transform(getClass().getClassLoader(), "java/lang/String", null, null, new byte[0]));
+        assertNotNull(watcher.transform(getClass().getClassLoader(), kernel, null, null, bytes(kernel)));
+        assertEquals(0, calls[0], "ErrorReply, loaded with the first failing cell, is still to come");
+        assertNotNull(watcher.transform(getClass().getClassLoader(), errorReply, null, null, bytes(errorReply)));
+        assertEquals(1, calls[0]);
     }
 
     private static Object woven(HookPoint point) throws Exception {

@@ -31,6 +31,11 @@ public final class KernelCellsWorkload implements ScrapedWorkload {
     }
 
     @Override
+    public boolean runsCells() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "the basekernel test kernel from a kernelspec (carol): 3 ok cells, 1 failing cell";
     }

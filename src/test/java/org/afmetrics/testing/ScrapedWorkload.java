@@ -12,6 +12,11 @@ public interface ScrapedWorkload extends AutoCloseable {
     /** Starts the JVMs; returns once they are started (Prometheus finds them afterwards). */
     void start(Path targetsDir, Path scratch) throws Exception;
 
+    /** Whether its JVMs run cells, so that the {@code jupyter_cell_*} series must reach Prometheus. */
+    default boolean runsCells() {
+        return false;
+    }
+
     /** What it runs, for test reports. */
     String describe();
 

@@ -64,10 +64,10 @@ final class KotlinKernelRuns {
         return k;
     }
 
-    /** Medians of a contender's ready ms, cells ms and RSS MiB. */
+    /** Medians of a contender's ready ms, cells ms, RSS MiB and CPU ms to ready. */
     double[] medians(String contender) {
-        double[] out = new double[3];
-        String[] keys = {"ready_ms", "cells_ms", "rss_kib"};
+        String[] keys = {"ready_ms", "cells_ms", "rss_kib", "ready_cpu_ms"};
+        double[] out = new double[keys.length];
         for (int i = 0; i < keys.length; i++) {
             List<Double> xs = new ArrayList<>();
             for (Map<String, String> r : runs.get(contender)) {

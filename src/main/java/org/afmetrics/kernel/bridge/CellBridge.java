@@ -18,6 +18,7 @@ public final class CellBridge {
     public static final int INTERRUPT = 5;
     public static final int WORK_START = 6;
     public static final int WORK_END = 7;
+    public static final int WORKER_CELL_START = 8;
 
     private static volatile BiConsumer<Integer, Object> sink;
 
@@ -38,6 +39,11 @@ public final class CellBridge {
         emit(CELL_START, null);
     }
 
+    /** A cell starts whose code the kernel runs on worker threads while this thread waits for them. */
+    public static void workerCellStarted() {
+        emit(WORKER_CELL_START, null);
+    }
+
     public static void cellFailed() {
         emit(CELL_FAILED, null);
     }
@@ -54,7 +60,7 @@ public final class CellBridge {
         emit(INTERRUPT, null);
     }
 
-    /** A kernel worker thread starts running the cell (called on that thread). */
+    /** A thread the kernel started for the cell begins running it (called on that thread). */
     public static void workStarted() {
         emit(WORK_START, null);
     }

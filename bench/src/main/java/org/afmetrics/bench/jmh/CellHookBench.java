@@ -1,64 +1,123 @@
 package org.afmetrics.bench.jmh;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.afmetrics.kernel.BridgeSink;
 import org.afmetrics.kernel.CellRecorder;
+import org.afmetrics.kernel.WovenCells;
 import org.afmetrics.kernel.bridge.CellBridge;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.CompilerControl;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * What the cell hook adds to one cell. The kernel's cell method (handleExecuteRequest, evalWithIO)
- * gets the enter and exit advice of {@code KernelAdvice.Cell} inlined: a call of
- * {@link CellBridge#cellStarted()} at the start, {@link CellBridge#cellEnded(Throwable)} at every
- * exit, each in a try/catch that swallows the hook's own failure. {@code hooked} is that shape
- * around a trivial cell body, with the bridge connected to a {@link CellRecorder} through a
- * {@link BridgeSink} as the agent connects it; {@code baseline} is the same cell unhooked;
- * {@code hookedNotConnected} is the woven cell before the agent installed its sink (a kernel
- * class loaded by a loader the agent could not connect). The hook's cost per cell is
- * hooked − baseline; it includes the cell's resource accounting (its thread's CPU time and
- * allocated bytes, and the JVM's GC time, read at the start and the end). {@code workerSpan} is
- * what a kernel worker thread's woven body adds (the Kotlin kernel's execution thread, a JShell
- * snippet thread): its CPU time and allocation read at its start and end while a cell is open on
- * another thread; per cell it comes on top of hooked − baseline once per worker span. Each benchmark runs in its own fork (never run these with 0 forks), so the
- * static bridge holds a sink in {@code hooked} only.
+ * What the cell hook adds to one cell, on bytecode woven by the agent's own {@code Weaver} (the
+ * bridge calls at entry and before each return, and the catch-all handler), with the bridge
+ * connected to a {@link CellRecorder} through a {@link BridgeSink} as the agent connects it and the
+ * resource accounting on (CPU time, allocated bytes, GC time). All shapes weave {@link CellBody};
+ * {@code baseline} is the same class unwoven, defined the same way.
+ * <ul>
+ * <li>{@code hooked} — role CELL (basekernel, JJava: the request's thread does the cell's work):
+ * its CPU clock and allocation counter read at the cell's start and end;
+ * <li>{@code kotlinCell} — role CELL_ON_WORKER (the Kotlin kernel's evalWithIO): the request's
+ * thread, which only waits for the worker, reads no thread clock;
+ * <li>{@code workerSpan} — role CELL_WORK, the body of a thread the kernel starts for the cell (the
+ * Kotlin kernel's execution thread, one per cell; a JShell snippet thread, one per snippet) while a
+ * cell is open on another thread: the worker's clock and counter read once, at its end;
+ * <li>{@code hookedNotConnected} — role CELL before the agent installed its sink.
+ * </ul>
+ * Per cell, the hook costs hooked − baseline on the basekernel and JJava (plus a worker span per
+ * JShell snippet where the local engine runs them), and (kotlinCell − baseline) + (workerSpan −
+ * baseline) on the Kotlin kernel. Each benchmark runs in its own fork (never run these with 0
+ * forks), so the static bridge holds the sink its benchmark installed, or none.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CellHookBench {
-    private long executionCount;
+    static final String CELL_METHOD = "getAsLong";
+    static final String CELL_DESCRIPTOR = "()J";
+
+    /** {@link CellBody} unwoven, defined as the woven copies are. */
+    public static LongSupplier plain() throws Exception {
+        return CellBody.of(WovenCells.plain(CellBody.class));
+    }
+
+    /** {@link CellBody} woven in {@code role}. */
+    public static LongSupplier woven(String role) throws Exception {
+        return CellBody.of(WovenCells.woven(CellBody.class, CELL_METHOD, CELL_DESCRIPTOR, role));
+    }
+
+    static void connect() {
+        CellBridge.install(new BridgeSink(new CellRecorder()));
+    }
 
     @State(Scope.Thread)
-    public static class Connected {
-        CellRecorder recorder;
+    public static class Plain {
+        LongSupplier cell;
 
         @Setup
-        public void connect() {
-            recorder = new CellRecorder();
-            CellBridge.install(new BridgeSink(recorder));
+        public void load() throws Exception {
+            cell = plain();
         }
     }
 
-    /** A cell left open on another thread, as while a kernel's worker runs it. */
-    @State(Scope.Benchmark)
-    public static class OpenCell {
-        private final java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
-        private Thread shell;
+    @State(Scope.Thread)
+    public static class Cell {
+        LongSupplier cell;
 
         @Setup
-        public void open() throws InterruptedException {
-            CellRecorder recorder = new CellRecorder();
-            CellBridge.install(new BridgeSink(recorder));
-            java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1);
+        public void weave() throws Exception {
+            connect();
+            cell = woven("CELL");
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class CellNotConnected {
+        LongSupplier cell;
+
+        @Setup
+        public void weave() throws Exception {
+            cell = woven("CELL");
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class KotlinCell {
+        LongSupplier cell;
+
+        @Setup
+        public void weave() throws Exception {
+            connect();
+            cell = woven("CELL_ON_WORKER");
+        }
+    }
+
+    /** A worker's body, run while a Kotlin cell stays open on another thread. */
+    @State(Scope.Benchmark)
+    public static class Worker {
+        private final CountDownLatch end = new CountDownLatch(1);
+        private Thread shell;
+        LongSupplier body;
+
+        @Setup
+        public void open() throws Exception {
+            connect();
+            body = woven("CELL_WORK");
+            CountDownLatch opened = new CountDownLatch(1);
             shell = new Thread(() -> {
-                CellBridge.cellStarted();
+                CellBridge.workerCellStarted();
                 opened.countDown();
                 try {
                     end.await();
@@ -72,72 +131,66 @@ public class CellHookBench {
             opened.await();
         }
 
-        @org.openjdk.jmh.annotations.TearDown
+        @TearDown
         public void close() throws InterruptedException {
             end.countDown();
             shell.join();
         }
     }
 
-    @Benchmark
-    public long workerSpan(OpenCell cell) {
-        return wovenWork();
-    }
+    /**
+     * CPU time of the benchmark thread over each iteration and the calls it made, beside JMH's wall
+     * time: a loaded machine inflates wall time by the share of a core the thread gets, CPU time not.
+     * Per call: the sum of {@code cpuNanos} over the sum of {@code cells}.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuClock {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        public long cpuNanos;
+        public long cells;
+        private long start;
 
-    @Benchmark
-    public long baseline() {
-        return plainCell();
-    }
-
-    @Benchmark
-    public long hooked(Connected c) {
-        return wovenCell();
-    }
-
-    @Benchmark
-    public long hookedNotConnected() {
-        return wovenCell();
-    }
-
-    /** The kernel's cell method without the agent: the body only (its reply, here a counter). */
-    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
-    private long plainCell() {
-        return ++executionCount;
-    }
-
-    /** A worker thread's body as woven (role CELL_WORK): the bridge call at entry and at the exit. */
-    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
-    private long wovenWork() {
-        CellBridge.workStarted();
-        long r = ++executionCount;
-        CellBridge.workEnded(null);
-        return r;
-    }
-
-    /** The same method as Byte Buddy weaves it: enter advice, body, exit advice (also on a throw). */
-    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
-    private long wovenCell() {
-        try {
-            CellBridge.cellStarted();
-        } catch (Throwable ignored) {
-            // suppress = Throwable.class
+        @Setup(Level.Iteration)
+        public void start() {
+            cells = 0;
+            cpuNanos = 0;
+            start = THREADS.getCurrentThreadCpuTime();
         }
-        long r;
-        Throwable thrown = null;
-        try {
-            r = ++executionCount;
-        } catch (Throwable t) {
-            thrown = t;
-            r = 0;
+
+        @TearDown(Level.Iteration)
+        public void stop() {
+            cpuNanos = THREADS.getCurrentThreadCpuTime() - start;
         }
-        try {
-            CellBridge.cellEnded(thrown);
-        } catch (Throwable ignored) {
-            // suppress = Throwable.class
-        }
-        if (thrown != null) {
-            throw new IllegalStateException(thrown);
-        }
-        return r;
+    }
+
+    @Benchmark
+    public long baseline(Plain p, CpuClock clock) {
+        clock.cells++;
+        return p.cell.getAsLong();
+    }
+
+    @Benchmark
+    public long hooked(Cell c, CpuClock clock) {
+        clock.cells++;
+        return c.cell.getAsLong();
+    }
+
+    @Benchmark
+    public long hookedNotConnected(CellNotConnected c, CpuClock clock) {
+        clock.cells++;
+        return c.cell.getAsLong();
+    }
+
+    @Benchmark
+    public long kotlinCell(KotlinCell c, CpuClock clock) {
+        clock.cells++;
+        return c.cell.getAsLong();
+    }
+
+    @Benchmark
+    public long workerSpan(Worker w, CpuClock clock) {
+        clock.cells++;
+        return w.body.getAsLong();
     }
 }
