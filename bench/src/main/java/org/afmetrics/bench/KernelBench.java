@@ -193,20 +193,8 @@ public final class KernelBench {
             }
             long c3 = threads.getCurrentThreadCpuTime();
             // a worker's span needs a cell open on another thread
-            CountDownLatch opened = new CountDownLatch(1);
             CountDownLatch end = new CountDownLatch(1);
-            Thread shell = new Thread(() -> {
-                CellBridge.workerCellStarted();
-                opened.countDown();
-                try {
-                    end.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                CellBridge.cellEnded(null);
-            }, "shell");
-            shell.start();
-            opened.await();
+            Thread shell = CellHookBench.openKotlinCell(end);
             long c4 = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < cells; i++) {
                 sum += work.getAsLong();

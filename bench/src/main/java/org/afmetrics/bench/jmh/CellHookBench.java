@@ -104,6 +104,28 @@ public class CellHookBench {
         }
     }
 
+    /**
+     * Opens a Kotlin-shaped cell on a thread of its own, as the kernel's request thread does, and
+     * returns that thread once the cell is open; the cell ends when {@code end} counts down.
+     */
+    public static Thread openKotlinCell(CountDownLatch end) throws InterruptedException {
+        CountDownLatch opened = new CountDownLatch(1);
+        Thread shell = new Thread(() -> {
+            CellBridge.workerCellStarted();
+            opened.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            CellBridge.cellEnded(null);
+        }, "shell");
+        shell.setDaemon(true);
+        shell.start();
+        opened.await();
+        return shell;
+    }
+
     /** A worker's body, run while a Kotlin cell stays open on another thread. */
     @State(Scope.Benchmark)
     public static class Worker {
@@ -115,20 +137,7 @@ public class CellHookBench {
         public void open() throws Exception {
             connect();
             body = woven("CELL_WORK");
-            CountDownLatch opened = new CountDownLatch(1);
-            shell = new Thread(() -> {
-                CellBridge.workerCellStarted();
-                opened.countDown();
-                try {
-                    end.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                CellBridge.cellEnded(null);
-            }, "shell");
-            shell.setDaemon(true);
-            shell.start();
-            opened.await();
+            shell = openKotlinCell(end);
         }
 
         @TearDown
