@@ -32,7 +32,7 @@ if [ ! -x "$grafana_check/node_modules/.bin/tsc" ] || [ ! -d "$grafana_check/nod
   (cd "$grafana_check" && npm ci --no-audit --no-fund)
 fi
 # The Kubernetes API models, TypeScript and a YAML parser, pinned by src/test/kubernetes's lock file,
-# for the manifests' check (KubernetesManifestsTest); installed once per lock file (the copy of the
+# for the manifests' check (KubernetesManifestsIT); installed once per lock file (the copy of the
 # lock file kept beside the packages says which), then the tests run offline.
 k8s_check="$(cd "$(dirname "$0")/../kubernetes" && pwd)"
 if ! cmp -s "$k8s_check/package-lock.json" "$k8s_check/node_modules/.installed-from-lock.json" 2>/dev/null; then

@@ -35,7 +35,7 @@ import org.yaml.snakeyaml.Yaml;
  * into the user pods; the Prometheus configurations inside equal what the command line makes and
  * pass promtool. No cluster runs them here.
  */
-class KubernetesManifestsTest {
+class KubernetesManifestsIT {
     private static final Path DIR = Paths.get("agent", "kubernetes");
     private static final Path VALIDATOR = Paths.get("src", "test", "kubernetes", "validate.mjs");
     private static final String REMOTE_WRITE = "http://af-metrics-central.af-metrics.svc:9090/api/v1/write";
