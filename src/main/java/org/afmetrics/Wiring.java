@@ -58,7 +58,8 @@ final class Wiring {
         try {
             server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
                     config.pushMaxBytes(), HttpSecurity.fromConfig(config),
-                    new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null));
+                    new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null),
+                    config.maxConnections());
         } catch (java.security.GeneralSecurityException e) {
             throw new java.io.IOException("access control: " + Log.describe(e), e);
         }

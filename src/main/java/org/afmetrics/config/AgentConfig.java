@@ -24,6 +24,7 @@ public final class AgentConfig {
     private final long jsonMaxBytes;
     private final int jsonMaxSeries;
     private final long pushMaxBytes;
+    private final int maxConnections;
     private final long pushTimeoutMs;
     private final String cellHooks;
 
@@ -41,6 +42,7 @@ public final class AgentConfig {
         this.jsonMaxSeries = typed(ConfigKey.JSON_MAX_SERIES, Parse.POSITIVE_INT);
         typed(ConfigKey.PUSH, Parse.BOOLEAN);
         this.pushMaxBytes = typed(ConfigKey.PUSH_MAX_BYTES, Parse.POSITIVE_LONG);
+        this.maxConnections = typed(ConfigKey.MAX_CONNECTIONS, Parse.POSITIVE_INT);
         typed(ConfigKey.HOTSPOT, Parse.BOOLEAN);
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
         this.cellHooks = typed(ConfigKey.CELL_HOOKS, Parse.CELL_HOOKS);
@@ -248,6 +250,10 @@ public final class AgentConfig {
 
     public long pushMaxBytes() {
         return pushMaxBytes;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
     }
 
     public long pushTimeoutMs() {

@@ -18,6 +18,9 @@ public enum ConfigKey {
     JSON_MAX_SERIES("json-max-series", "20000", "Most series one JSON source may produce."),
     PUSH("push", "true", "Accept POST /notebook-metrics from loopback (true/false)."),
     PUSH_MAX_BYTES("push-max-bytes", "1048576", "Largest body accepted by POST /notebook-metrics, in bytes."),
+    MAX_CONNECTIONS("max-connections", "256",
+            "Most HTTP connections the exporter keeps open (at most an eighth of the process's fd limit); at the cap"
+                    + " a new one closes the longest silent."),
     HOTSPOT("hotspot", "true", "Export the JVM's hotspot metrics (true/false)."),
     ONLY_MAIN("only-main", "",
             "Regex on the JVM's main class (or module/class, or jar path): when set, the agent is active only where"

@@ -118,12 +118,9 @@ final class DeadlineExecutor implements Executor {
         return m;
     }
 
-    long cutOffTotal() {
-        long n = 0;
-        for (AtomicLong a : cut.values()) {
-            n += a.get();
-        }
-        return n;
+    /** A connection cut elsewhere (a head that did not arrive in time on the selector). */
+    void countCut(Phase phase) {
+        cut.get(phase).incrementAndGet();
     }
 
     void shutdown() {

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.CounterMetricFamily;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,6 +47,9 @@ public final class ExporterServer {
     /** Exchange threads; more clients than this wait (idle ones on no thread at all). */
     private static final int THREADS = 16;
     private static final String HEALTHY = "Exporter is Healthy.\n";
+    /** Connections waiting to be accepted; beyond it the kernel holds back new ones. */
+    private static final int BACKLOG = 128;
+    public static final int DEFAULT_MAX_CONNECTIONS = 256;
 
     private final HttpServer server;
     private final InetSocketAddress address;
@@ -62,23 +66,19 @@ public final class ExporterServer {
     /** Binds the first free port of the range; throws when none is free or the host is wrong. */
     public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes) throws IOException {
-        return start(host, ports, registry, pushed, maxPushBytes, HttpSecurity.none());
+        return start(host, ports, registry, pushed, maxPushBytes, HttpSecurity.none(), null, DEFAULT_MAX_CONNECTIONS);
     }
 
-    /** As above, with basic auth and TLS on the metrics and a token for the push endpoint if configured. */
-    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
-                                       PushedMetrics pushed, long maxPushBytes, HttpSecurity security)
-            throws IOException {
-        return start(host, ports, registry, pushed, maxPushBytes, security, null);
-    }
-
-    /** As above, with the landing page at {@code /} (instead of a second copy of the metrics). */
+    /**
+     * As above, with basic auth and TLS on the metrics and a token for the push endpoint if
+     * configured, the landing page at {@code /} (instead of a second copy of the metrics), and at
+     * most {@code maxConnections} connections open at once (plain HTTP).
+     */
     public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes, HttpSecurity security,
-                                       LandingPage landing) throws IOException {
-        JdkServerSettings.noDelayUnlessSet();
+                                       LandingPage landing, int maxConnections) throws IOException {
         InetAddress bind = InetAddress.getByName(host);
-        HttpServer http = bindFirstFree(bind, ports, security);
+        HttpServer http = bindFirstFree(bind, ports, security, maxConnections);
         DeadlineExecutor executor = new DeadlineExecutor(THREADS, DEADLINES_MILLIS, PRESSED_DEADLINES_MILLIS);
         try {
             http.setExecutor(executor);
@@ -94,7 +94,8 @@ public final class ExporterServer {
                 // the push endpoint has its own access rule (HttpSecurity.pushRefusal), not basic auth
                 context(http, PushEndpoint.PATH, new PushEndpoint(pushed, maxPushBytes, security), guard, null);
             }
-            registry.register(new CutOffCollector(executor));
+            registry.register(new ConnectionsCollector(executor,
+                    http instanceof SelectorHttpServer ? (SelectorHttpServer) http : null));
             http.start();
             ExporterServer server = new ExporterServer(http, executor, security.https() != null);
             server.stopAtExit();
@@ -108,7 +109,8 @@ public final class ExporterServer {
 
     /** A loopback server on a free port serving the registry behind the given basic auth (for tests). */
     static ExporterServer startWithAuth(CollectorRegistry registry, Authenticator auth) throws IOException {
-        return start("127.0.0.1", PortRange.parse("0"), registry, null, 0, HttpSecurity.withAuthenticator(auth), null);
+        return start("127.0.0.1", PortRange.parse("0"), registry, null, 0, HttpSecurity.withAuthenticator(auth), null,
+                DEFAULT_MAX_CONNECTIONS);
     }
 
     private static void context(HttpServer http, String path, HttpHandler handler, RequestGuard guard,
@@ -139,16 +141,18 @@ public final class ExporterServer {
         exchange.close();
     }
 
-    private static HttpServer bindFirstFree(InetAddress bind, PortRange ports, HttpSecurity security)
-            throws IOException {
+    private static HttpServer bindFirstFree(InetAddress bind, PortRange ports, HttpSecurity security,
+                                            int maxConnections) throws IOException {
         BindException last = null;
         for (int port = ports.first(); port <= ports.last(); port++) {
             try {
                 InetSocketAddress at = new InetSocketAddress(bind, port);
                 if (security.https() == null) {
-                    return HttpServer.create(at, 64);
+                    return SelectorHttpServer.create(at, BACKLOG, maxConnections);
                 }
-                HttpsServer https = HttpsServer.create(at, 64);
+                // TLS stays on the JDK's server, which needs the JVM-wide TCP_NODELAY setting
+                JdkServerSettings.noDelayUnlessSet();
+                HttpsServer https = HttpsServer.create(at, BACKLOG);
                 https.setHttpsConfigurator(security.https());
                 return https;
             } catch (BindException e) {
@@ -210,17 +214,19 @@ public final class ExporterServer {
         executor.shutdown();
     }
 
-    /** Exchanges whose connection was closed at a deadline since start (slow or stalled clients). */
-    public long exchangesCutOff() {
-        return executor.cutOffTotal();
-    }
-
-    /** {@code afmetrics_http_exchanges_cut_off_total{phase}}: connections closed at a deadline. */
-    private static final class CutOffCollector extends Collector {
+    /**
+     * {@code afmetrics_http_exchanges_cut_off_total{phase}}: connections closed at a deadline;
+     * {@code afmetrics_http_connections} and {@code afmetrics_http_connections_max}: open now and
+     * the cap in force; {@code afmetrics_http_connections_closed_total{reason}}: closed by the
+     * server for the cap, silence, idleness, a late or a malformed head.
+     */
+    private static final class ConnectionsCollector extends Collector {
         private final DeadlineExecutor executor;
+        private final SelectorHttpServer server;
 
-        CutOffCollector(DeadlineExecutor executor) {
+        ConnectionsCollector(DeadlineExecutor executor, SelectorHttpServer server) {
             this.executor = executor;
+            this.server = server;
         }
 
         @Override
@@ -231,7 +237,22 @@ public final class ExporterServer {
             for (Map.Entry<DeadlineExecutor.Phase, Long> e : executor.cutOff().entrySet()) {
                 f.addMetric(Arrays.asList(e.getKey().label()), e.getValue());
             }
-            return Collections.singletonList(f);
+            if (server == null) {
+                return Collections.singletonList(f);
+            }
+            GaugeMetricFamily open = new GaugeMetricFamily("afmetrics_http_connections",
+                    "HTTP connections open to the exporter now.", server.openConnections());
+            GaugeMetricFamily max = new GaugeMetricFamily("afmetrics_http_connections_max",
+                    "The most HTTP connections the exporter keeps open (max-connections, lowered by the fd limit"
+                            + " and while the heap is short).", server.cap());
+            CounterMetricFamily closed = new CounterMetricFamily("afmetrics_http_connections_closed",
+                    "HTTP connections the exporter closed on its own, by reason: cap (the longest silent when the"
+                            + " cap was reached), silent (never sent a byte), idle, head_deadline, malformed.",
+                    Collections.singletonList("reason"));
+            for (Map.Entry<SelectorHttpServer.Closed, Long> e : server.closedByServer().entrySet()) {
+                closed.addMetric(Arrays.asList(e.getKey().label()), e.getValue());
+            }
+            return Arrays.asList(f, open, max, closed);
         }
     }
 }
