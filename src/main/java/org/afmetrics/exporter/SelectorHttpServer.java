@@ -351,19 +351,39 @@ final class SelectorHttpServer extends HttpServer {
     }
 
     /**
-     * Closes the connection that has been silent longest, one that never sent a byte first; a
-     * "silent" one whose bytes have in fact arrived is read instead and the search goes on.
-     * False when every connection is in an exchange.
+     * Closes the connection that has been silent longest, measured against what its state allows:
+     * a never-speaking one is silent since it was accepted and goes after {@link #FRESH_MILLIS},
+     * an unfinished head after {@link #HEAD_MILLIS} from its first byte, an idle keep-alive after
+     * {@link #IDLE_MILLIS}; the one nearest its end goes first. So a never-speaking connection goes
+     * sooner than an idle scraper, and one just accepted (a fresh scrape whose head is on its way)
+     * goes last. A victim whose bytes have in fact arrived is read instead and the choice made
+     * again. False when every connection is in an exchange.
      */
     private boolean evictOne() {
-        for (int probes = 0; probes < 8 && !fresh.isEmpty(); probes++) {
-            Connection c = fresh.iterator().next();
+        for (int probes = 0; probes < 8; probes++) {
+            long now = System.nanoTime();
+            Connection victim = null;
+            double worst = -1;
+            for (LinkedHashSet<Connection> list : java.util.Arrays.asList(fresh, reading, idle)) {
+                if (list.isEmpty()) {
+                    continue;
+                }
+                Connection c = list.iterator().next();
+                double score = silence(c, now);
+                if (score > worst) {
+                    worst = score;
+                    victim = c;
+                }
+            }
+            if (victim == null) {
+                return false;
+            }
             int before = open;
             boolean arrived;
             try {
-                arrived = readHead(c);
+                arrived = readHead(victim);
             } catch (IOException | RuntimeException e) {
-                close(c);
+                close(victim);
                 arrived = false;
             }
             if (open < before) {
@@ -371,19 +391,23 @@ final class SelectorHttpServer extends HttpServer {
             }
             if (!arrived) {
                 closed.get(Closed.CAP).incrementAndGet();
-                close(c);
+                close(victim);
                 return true;
             }
         }
-        Connection r = reading.isEmpty() ? null : reading.iterator().next();
-        Connection i = idle.isEmpty() ? null : idle.iterator().next();
-        Connection victim = r == null ? i : i == null ? r : (r.lastByte - i.lastByte <= 0 ? r : i);
-        if (victim == null) {
-            return false;
+        return false;
+    }
+
+    /** How much of its allowed silence a connection has used (the head of its list has used the most). */
+    private static double silence(Connection c, long now) {
+        switch (c.state) {
+            case FRESH:
+                return (now - c.since) / (double) TimeUnit.MILLISECONDS.toNanos(FRESH_MILLIS);
+            case READING:
+                return (now - c.lastByte) / (double) TimeUnit.MILLISECONDS.toNanos(HEAD_MILLIS);
+            default:
+                return (now - c.lastByte) / (double) TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS);
         }
-        closed.get(Closed.CAP).incrementAndGet();
-        close(victim);
-        return true;
     }
 
     /** Reads what is there without blocking; true if any byte came. */

@@ -43,7 +43,9 @@ class AttackMatrixIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** How long each row's attackers keep at it while fresh scrapes are timed. */
     private static final long ATTACK_MILLIS = 12_000;
-    private static final String[] HOST_SCRIPT = {"threads", "exit 0"};
+    /** Sent once the host runs: it opens a file and allocates every 200 ms, as a kernel at work does. */
+    private static final String HOST_WORK = "work";
+    private static final String[] HOST_SCRIPT = {"threads", "report", "exit 0"};
 
     private static List<String> baselineStdout;
     private static int baselineExit;
@@ -53,6 +55,8 @@ class AttackMatrixIT {
     static void hostWithoutAgent() throws Exception {
         try (ChildJvm.Running host = ChildJvm.main(ScriptedHostMain.class).start()) {
             host.awaitStdout("host main started", WAIT);
+            HostDriver.send(host, HOST_WORK);
+            host.awaitStdout("working", WAIT);
             for (String line : HOST_SCRIPT) {
                 HostDriver.send(host, line);
             }
@@ -84,6 +88,46 @@ class AttackMatrixIT {
                         s.setSoTimeout(10_000);
                         readHead(s.getInputStream());
                         a.hold(s);
+                    }
+                }),
+                // floods of connections: the cap, the longest silent going first, no thread per head
+                row(new Attack("2 x 9000 never-speaking connections into a -Xmx48m host holding 30 MB", 2, 2_000, false) {
+                    @Override
+                    List<String> hostSetUp() {
+                        return List.of("-Xmx48m");
+                    }
+
+                    @Override
+                    int holdMegabytes() {
+                        return 30;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        a.flood(9_000, null);
+                    }
+                }),
+                row(new Attack("6000 never-speaking connections into a host whose fd limit is 4096", 2, 2_000, false) {
+                    @Override
+                    List<String> launcher() {
+                        return List.of("prlimit", "--nofile=4096:4096", "--");
+                    }
+
+                    @Override
+                    int maxHostFiles() {
+                        // the cap (256 by default, an eighth of the limit at most) and the JVM's own files
+                        return 4096 / 4;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        a.flood(3_000, null);
+                    }
+                }),
+                row(new Attack("1000 connections that each sent one byte", 4, 2_000, true) {
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        a.flood(250, ascii("G"));
                     }
                 }),
                 row(new Attack("32 clients sending their request head a byte at a time", 32, 2_000, true) {
@@ -255,8 +299,11 @@ class AttackMatrixIT {
     void theExporterAnswersAndTheHostIsUntouched(String name, Attack attack) throws Exception {
         ChildJvm child = ChildJvm.main(ScriptedHostMain.class).agent("port=0" + prefixed(attack.agentArgs()));
         attack.hostSetUp().forEach(child::jvmOption);
+        child.launcher(attack.launcher());
         try (ChildJvm.Running host = child.start()) {
             URI url = URI.create(host.awaitExporterUrl(WAIT));
+            HostDriver.send(host, HOST_WORK);
+            host.awaitStdout("working", WAIT);
             if (attack.holdMegabytes() > 0) {
                 HostDriver.send(host, "hold " + attack.holdMegabytes());
                 host.awaitStdout("holding " + attack.holdMegabytes() + " MB", WAIT);
@@ -275,6 +322,7 @@ class AttackMatrixIT {
             }
             attackers.forEach(Attacker::start);
             List<String> scrapes = new ArrayList<>();
+            int mostFiles = 0;
             double cores;
             try {
                 Thread.sleep(1_500);
@@ -283,6 +331,7 @@ class AttackMatrixIT {
                 long end = System.currentTimeMillis() + ATTACK_MILLIS;
                 while (System.currentTimeMillis() < end) {
                     scrapes.add(scrapeMillis(url, attack.budgetMillis, attack.authorization()));
+                    mostFiles = Math.max(mostFiles, count(host.pid(), "fd"));
                     Thread.sleep(500);
                 }
                 cores = (cpuTicks(host.pid()) - cpuBefore) / 100.0 / ((System.nanoTime() - wallBefore) / 1e9);
@@ -290,6 +339,7 @@ class AttackMatrixIT {
                 attackers.forEach(Attacker::stop);
             }
             assertTrue(cores <= attack.maxCores(), "the host burned " + cores + " cores while attacked");
+            assertTrue(mostFiles <= attack.maxHostFiles(), "the host had " + mostFiles + " files open while attacked");
             for (Attacker a : attackers) {
                 a.join();
             }
@@ -576,6 +626,11 @@ class AttackMatrixIT {
             return List.of();
         }
 
+        /** A command that runs the host JVM (a limit set on it), or none. */
+        List<String> launcher() {
+            return List.of();
+        }
+
         int holdMegabytes() {
             return 0;
         }
@@ -583,6 +638,11 @@ class AttackMatrixIT {
         /** The scrapes' {@code Authorization} header, when the agent asks for one. */
         String authorization() {
             return null;
+        }
+
+        /** At most this many open files may the host have while attacked, where that is what the attack is about. */
+        int maxHostFiles() {
+            return Integer.MAX_VALUE;
         }
 
         /** At most this much CPU (cores) may the host burn while attacked, where that is what the attack is about. */
@@ -661,6 +721,48 @@ class AttackMatrixIT {
             s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
             sockets.add(s);
             return s;
+        }
+
+        /**
+         * Opens {@code keep} connections as fast as it can, each sending {@code first} (or nothing),
+         * then goes on replacing the oldest with a new one, up to a thousand a second, until stopped;
+         * a replaced connection the server had closed counts as cut.
+         */
+        void flood(int keep, byte[] first) throws IOException, InterruptedException {
+            java.util.ArrayDeque<Socket> held = new java.util.ArrayDeque<>();
+            try {
+                while (on) {
+                    if (held.size() >= keep) {
+                        Socket oldest = held.poll();
+                        if (closedByServer(oldest)) {
+                            cut();
+                        }
+                        oldest.close();
+                        Thread.sleep(1);
+                    }
+                    Socket s = new Socket();
+                    s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+                    if (first != null) {
+                        s.getOutputStream().write(first);
+                    }
+                    held.add(s);
+                }
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+
+        private static boolean closedByServer(Socket s) {
+            try {
+                s.setSoTimeout(1);
+                return s.getInputStream().read() < 0;
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
         }
 
         /** Keeps the connection open, unused, until stopped. */

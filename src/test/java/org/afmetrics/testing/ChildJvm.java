@@ -33,6 +33,7 @@ public final class ChildJvm {
     private String mainClass;
     private final List<String> args = new ArrayList<>();
     private final List<String> removeEnv = new ArrayList<>();
+    private final List<String> launcher = new ArrayList<>();
 
     public static ChildJvm main(Class<?> mainClass, String... args) {
         ChildJvm c = new ChildJvm();
@@ -74,13 +75,19 @@ public final class ChildJvm {
         return this;
     }
 
+    /** A command that runs the JVM in its own process (such as {@code prlimit --nofile=N:N --}), exec'ing it. */
+    public ChildJvm launcher(List<String> command) {
+        launcher.addAll(command);
+        return this;
+    }
+
     public ChildJvm workDir(Path dir) {
         this.workDir = dir;
         return this;
     }
 
     public List<String> command() {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Jdks.java(javaHome));
         if (withAgent) {
             cmd.add(AgentJar.option(agentArgs));

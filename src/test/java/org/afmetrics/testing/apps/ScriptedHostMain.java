@@ -10,13 +10,36 @@ import java.util.List;
  * A host application the test drives through its standard input, one command a line:
  * {@code threads} prints the live non-daemon threads other than its own main thread,
  * {@code exit N} calls {@code System.exit(N)}, {@code hold N} allocates N MB and keeps it (a
- * kernel holding its data; prints {@code holding N MB}), end of input or {@code return} returns from main.
+ * kernel holding its data; prints {@code holding N MB}), {@code work} starts a daemon that opens a
+ * file and allocates a megabyte every 200 ms (a kernel at work; prints {@code working}),
+ * {@code report} prints how many of those file opens failed, end of input or {@code return}
+ * returns from main.
  * A shutdown hook prints a line, so a terminated host shows whether its hooks ran.
  */
 public final class ScriptedHostMain {
     private static final List<byte[]> HELD = new ArrayList<>();
 
+    private static final java.util.concurrent.atomic.AtomicInteger FAILED_OPENS =
+            new java.util.concurrent.atomic.AtomicInteger();
+    static volatile byte[] scratch;
+
     private ScriptedHostMain() {
+    }
+
+    private static void work() {
+        while (true) {
+            try (java.io.InputStream in = new java.io.FileInputStream("/proc/self/stat")) {
+                in.read(new byte[256]);
+            } catch (java.io.IOException e) {
+                FAILED_OPENS.incrementAndGet();
+            }
+            scratch = new byte[1 << 20];
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -43,6 +66,13 @@ public final class ScriptedHostMain {
                     HELD.add(new byte[64 * 1024]);
                 }
                 System.out.println("holding " + mb + " MB");
+            } else if (line.equals("work")) {
+                Thread worker = new Thread(ScriptedHostMain::work, "host-worker");
+                worker.setDaemon(true);
+                worker.start();
+                System.out.println("working");
+            } else if (line.equals("report")) {
+                System.out.println("file opens failed: " + FAILED_OPENS.get());
             } else if (line.equals("return")) {
                 break;
             }
