@@ -70,8 +70,10 @@ public final class AgentRuntime {
                 KernelHooks.hookAhead(instrumentation);
             }
         }
-        // before the host's main can initialise the JDK's HTTP server classes, which read it once
-        JdkServerSettings.noDelayUnlessSet();
+        // with TLS the JDK's server serves: set before the host's main can initialise its classes, which read it once
+        if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+            JdkServerSettings.noDelayUnlessSet();
+        }
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it
         AgentThreads.start("start", new Starter(config, kernelStarting));
     }
