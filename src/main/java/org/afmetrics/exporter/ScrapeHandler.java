@@ -20,10 +20,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
 import org.afmetrics.identity.Identity;
+import org.afmetrics.notebook.HeapGuard;
 
 /**
  * {@code GET /metrics}: the labelled registry in the text format the scraper asks for (OpenMetrics
@@ -34,6 +41,14 @@ import org.afmetrics.identity.Identity;
  * notebook series costs about what a scrape of the JVM's own metrics does. Compressed families
  * are kept as deflate blocks ending on a byte boundary, which may be concatenated into one gzip
  * stream; only the checksum runs over the whole body on each scrape.
+ * <p>
+ * What is rendered counts against the heap's reserve ({@link HeapGuard}): before a family is
+ * rendered or compressed for the cache, and before an uncached ({@code name[]}) render, the heap
+ * is asked whether about that much more may be taken; when it may not, the scrape is answered
+ * 503 with {@code Retry-After} instead (counted in {@code afmetrics_scrapes_refused_total}). A
+ * scrape whose every family comes from the cache asks nothing. Uncached renders of a large
+ * registry run one at a time; one that waited {@link #UNCACHED_WAIT_MS} for its turn is answered
+ * 429 with {@code Retry-After}.
  */
 public final class ScrapeHandler implements HttpHandler {
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
@@ -43,12 +58,67 @@ public final class ScrapeHandler implements HttpHandler {
     /** An empty final deflate block (fixed Huffman, end of block only). */
     private static final byte[] FINAL_BLOCK = {3, 0};
 
+    /** An exposition of more than this (as last rendered) is rendered uncached one at a time. */
+    static final long LARGE_BYTES = 1024 * 1024;
+    /** How long an uncached render of a large registry waits for the one before it. */
+    static final long UNCACHED_WAIT_MS = 1000;
+    /** Heap a family's render takes per sample, about: its labelled copy and its text. */
+    static final long BYTES_PER_SAMPLE = 512;
+    /** A family of fewer samples is rendered without asking the heap when another was asked this scrape. */
+    private static final int SMALL_FAMILY = 256;
+
     private final LabelledRegistry registry;
-    private final Renderer text = new Renderer(false);
-    private final Renderer openMetrics = new Renderer(true);
+    private final LongPredicate heapAllows;
+    private final Renderer text;
+    private final Renderer openMetrics;
+    private final Semaphore uncachedTurn = new Semaphore(1, true);
+    private final AtomicLong refusedHeap = new AtomicLong();
+    private final AtomicLong refusedBusy = new AtomicLong();
 
     public ScrapeHandler(LabelledRegistry registry) {
+        this(registry, HeapGuard::allows);
+    }
+
+    /** {@code heapAllows}: whether about that many bytes more may be taken (a test's may say no). */
+    ScrapeHandler(LabelledRegistry registry, LongPredicate heapAllows) {
         this.registry = registry;
+        this.heapAllows = heapAllows;
+        this.text = new Renderer(false, heapAllows);
+        this.openMetrics = new Renderer(true, heapAllows);
+        // gives no family until a scrape was refused, so registering it claims no name
+        registry.register(new RefusedCollector());
+    }
+
+    /** Thrown where the heap has no room for a render: the scrape is answered 503. */
+    static final class HeapShort extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        HeapShort() {
+            super("the heap is short", null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** {@code afmetrics_scrapes_refused_total{reason}}: scrapes answered 503 or 429 rather than rendered. */
+    private final class RefusedCollector extends Collector {
+        @Override
+        public List<MetricFamilySamples> collect() {
+            long heap = refusedHeap.get();
+            long busy = refusedBusy.get();
+            if (heap == 0 && busy == 0) {
+                return Collections.emptyList();
+            }
+            CounterMetricFamily f = new CounterMetricFamily("afmetrics_scrapes_refused",
+                    "Scrapes answered 503 (heap short: reason heap) or 429 (another large uncached render was"
+                            + " under way: reason busy) rather than rendered.", Collections.singletonList("reason"));
+            f.addMetric(Collections.singletonList("busy"), busy);
+            f.addMetric(Collections.singletonList("heap"), heap);
+            return Collections.singletonList(f);
+        }
     }
 
     @Override
@@ -65,8 +135,19 @@ public final class ScrapeHandler implements HttpHandler {
             boolean om = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
             boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
             Set<String> names = namesAskedFor(exchange.getRequestURI().getRawQuery());
-            List<byte[]> body = names == null ? (om ? openMetrics : text).render(registry, gzip)
-                    : uncached(registry.filteredMetricFamilySamples(names), om, gzip);
+            List<byte[]> body;
+            try {
+                body = names == null ? (om ? openMetrics : text).render(registry, gzip) : uncached(names, om, gzip);
+            } catch (HeapShort e) {
+                refusedHeap.incrementAndGet();
+                refuse(exchange, head, 503, "the agent's share of the heap is short; try again later\n");
+                return;
+            }
+            if (body == null) {
+                refusedBusy.incrementAndGet();
+                refuse(exchange, head, 429, "another large render was under way; try again later\n");
+                return;
+            }
             long length = 0;
             for (byte[] b : body) {
                 length += b.length;
@@ -91,6 +172,20 @@ public final class ScrapeHandler implements HttpHandler {
             }
         } finally {
             exchange.close();
+        }
+    }
+
+    private static void refuse(HttpExchange exchange, boolean head, int code, String message) throws IOException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        if (head) {
+            exchange.sendResponseHeaders(code, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 
@@ -143,6 +238,39 @@ public final class ScrapeHandler implements HttpHandler {
         return names;
     }
 
+    /**
+     * The families asked for, rendered for this scrape only; null when a large registry's render
+     * could not have its turn in time. The heap is asked for about four times the size of the
+     * whole exposition as last rendered (the labelled copies, the text, its buffer's growth and
+     * copy), or one 16 MiB render's worth before any was.
+     */
+    private List<byte[]> uncached(Set<String> names, boolean om, boolean gzip) throws IOException {
+        long last = Math.max(text.lastBytes, openMetrics.lastBytes);
+        boolean large = last == 0 || last > LARGE_BYTES;
+        if (large) {
+            boolean turn;
+            try {
+                turn = uncachedTurn.tryAcquire(UNCACHED_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                turn = false;
+            }
+            if (!turn) {
+                return null;
+            }
+        }
+        try {
+            if (!heapAllows.test(4 * (last == 0 ? 16L * 1024 * 1024 : last))) {
+                throw new HeapShort();
+            }
+            return uncached(registry.filteredMetricFamilySamples(names), om, gzip);
+        } finally {
+            if (large) {
+                uncachedTurn.release();
+            }
+        }
+    }
+
     private static List<byte[]> uncached(Enumeration<MetricFamilySamples> families, boolean om, boolean gzip)
             throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
@@ -170,14 +298,18 @@ public final class ScrapeHandler implements HttpHandler {
     /** Renders one format, keeping each family's bytes for as long as its collector keeps the family. */
     private static final class Renderer {
         private final boolean om;
+        private final LongPredicate heapAllows;
+        /** The size of the exposition last rendered (its text), for the uncached renders' estimate. */
+        volatile long lastBytes;
         private Map<MetricFamilySamples, Rendered> last = new IdentityHashMap<>();
         private Identity renderedFor;
         private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         private final byte[] deflateBuffer = new byte[65536];
         private final ByteArrayOutputStream one = new ByteArrayOutputStream(4096);
 
-        Renderer(boolean om) {
+        Renderer(boolean om, LongPredicate heapAllows) {
             this.om = om;
+            this.heapAllows = heapAllows;
         }
 
         synchronized List<byte[]> render(LabelledRegistry registry, boolean gzip) throws IOException {
@@ -194,18 +326,31 @@ public final class ScrapeHandler implements HttpHandler {
                 parts.add(GZIP_HEADER);
             }
             Enumeration<MetricFamilySamples> families = registry.unlabelledSamples();
+            boolean asked = false;
+            long textBytes = 0;
             while (families.hasMoreElements()) {
                 MetricFamilySamples f = families.nextElement();
                 Rendered r = last.get(f);
                 if (r == null) {
+                    // from the cache, nothing is asked; the first render of a scrape and every large one ask
+                    if (!asked || f.samples.size() >= SMALL_FAMILY) {
+                        asked = true;
+                        if (!heapAllows.test(BYTES_PER_SAMPLE * (f.samples.size() + 1))) {
+                            throw new HeapShort();
+                        }
+                    }
                     r = new Rendered(renderOne(LabelledRegistry.label(f, id)));
                 }
                 now.put(f, r);
+                textBytes += r.text.length;
                 if (r.text.length == 0) {
                     continue;
                 }
                 if (gzip) {
                     if (r.deflated == null) {
+                        if (r.text.length >= BYTES_PER_SAMPLE * SMALL_FAMILY && !heapAllows.test(r.text.length)) {
+                            throw new HeapShort();
+                        }
                         r.deflated = deflate(r.text);
                     }
                     crc.update(r.text);
@@ -216,6 +361,7 @@ public final class ScrapeHandler implements HttpHandler {
                 }
             }
             last = now;
+            lastBytes = textBytes;
             if (om) {
                 if (gzip) {
                     parts.add(deflate(EOF));

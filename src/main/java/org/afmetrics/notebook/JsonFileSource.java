@@ -256,6 +256,7 @@ public final class JsonFileSource {
                 file.position(0); // a FIFO, socket or terminal cannot seek
             } catch (IOException e) {
                 failed(l, "unreadable", path + " is not a regular file");
+                lookAgain(l); // the path may hold the regular file again by the next scrape
                 return;
             }
             BasicFileAttributes after;
