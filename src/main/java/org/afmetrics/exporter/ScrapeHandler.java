@@ -64,6 +64,8 @@ public final class ScrapeHandler implements HttpHandler {
     static final long UNCACHED_WAIT_MS = 1000;
     /** Heap a family's render takes per sample, about: its labelled copy and its text. */
     static final long BYTES_PER_SAMPLE = 512;
+    /** The scratch buffer small families render into, kept between scrapes. */
+    private static final int SCRATCH_BYTES = 64 * 1024;
     /** A family of fewer samples is rendered without asking the heap when another was asked this scrape. */
     private static final int SMALL_FAMILY = 256;
 
@@ -135,17 +137,16 @@ public final class ScrapeHandler implements HttpHandler {
             boolean om = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
             boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
             Set<String> names = namesAskedFor(exchange.getRequestURI().getRawQuery());
-            List<byte[]> body;
-            try {
-                body = names == null ? (om ? openMetrics : text).render(registry, gzip) : uncached(names, om, gzip);
-            } catch (HeapShort e) {
-                refusedHeap.incrementAndGet();
-                refuse(exchange, head, 503, "the agent's share of the heap is short; try again later\n");
+            if (names != null) {
+                uncached(exchange, names, contentType, om, gzip, head);
                 return;
             }
-            if (body == null) {
-                refusedBusy.incrementAndGet();
-                refuse(exchange, head, 429, "another large render was under way; try again later\n");
+            List<byte[]> body;
+            try {
+                body = (om ? openMetrics : text).render(registry, gzip);
+            } catch (HeapShort e) {
+                refusedHeap.incrementAndGet();
+                refuse(exchange, head, 503, HEAP_SHORT);
                 return;
             }
             long length = 0;
@@ -174,6 +175,8 @@ public final class ScrapeHandler implements HttpHandler {
             exchange.close();
         }
     }
+
+    private static final String HEAP_SHORT = "the agent's share of the heap is short; try again later\n";
 
     private static void refuse(HttpExchange exchange, boolean head, int code, String message) throws IOException {
         byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
@@ -239,12 +242,14 @@ public final class ScrapeHandler implements HttpHandler {
     }
 
     /**
-     * The families asked for, rendered for this scrape only; null when a large registry's render
-     * could not have its turn in time. The heap is asked for about four times the size of the
-     * whole exposition as last rendered (the labelled copies, the text, its buffer's growth and
-     * copy), or one 16 MiB render's worth before any was.
+     * The families asked for, rendered for this scrape only and streamed as they are rendered
+     * (chunked): no copy of the exposition is held. A large registry's render waits for the one
+     * before it at most {@link #UNCACHED_WAIT_MS} (429 past that), and the heap is asked for about
+     * the size of the whole exposition as last rendered (the labelled copies of the families), or
+     * one 16 MiB render's worth before any was (503 when it has not that much to spare).
      */
-    private List<byte[]> uncached(Set<String> names, boolean om, boolean gzip) throws IOException {
+    private void uncached(HttpExchange exchange, Set<String> names, String contentType, boolean om, boolean gzip,
+                          boolean head) throws IOException {
         long last = Math.max(text.lastBytes, openMetrics.lastBytes);
         boolean large = last == 0 || last > LARGE_BYTES;
         if (large) {
@@ -256,14 +261,37 @@ public final class ScrapeHandler implements HttpHandler {
                 turn = false;
             }
             if (!turn) {
-                return null;
+                refusedBusy.incrementAndGet();
+                refuse(exchange, head, 429, "another large render was under way; try again later\n");
+                return;
             }
         }
         try {
-            if (!heapAllows.test(4 * (last == 0 ? 16L * 1024 * 1024 : last))) {
-                throw new HeapShort();
+            if (!heapAllows.test(last == 0 ? 16L * 1024 * 1024 : last)) {
+                refusedHeap.incrementAndGet();
+                refuse(exchange, head, 503, HEAP_SHORT);
+                return;
             }
-            return uncached(registry.filteredMetricFamilySamples(names), om, gzip);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.getResponseHeaders().set("Vary", "Accept-Encoding");
+            if (gzip) {
+                exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+            }
+            if (head) {
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            Enumeration<MetricFamilySamples> families = registry.filteredMetricFamilySamples(names);
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream body = new BufferedOutputStream(exchange.getResponseBody(), WRITE_BUFFER);
+            try (Writer w = new OutputStreamWriter(gzip ? new GZIPOutputStream(body, WRITE_BUFFER) : body,
+                    StandardCharsets.UTF_8)) {
+                if (om) {
+                    TextFormat.writeOpenMetrics100(w, families);
+                } else {
+                    TextFormat.write004(w, families);
+                }
+            }
         } finally {
             if (large) {
                 uncachedTurn.release();
@@ -271,18 +299,39 @@ public final class ScrapeHandler implements HttpHandler {
         }
     }
 
-    private static List<byte[]> uncached(Enumeration<MetricFamilySamples> families, boolean om, boolean gzip)
-            throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
-        OutputStream sink = gzip ? new GZIPOutputStream(out) : out;
-        Writer w = new OutputStreamWriter(sink, StandardCharsets.UTF_8);
-        if (om) {
-            TextFormat.writeOpenMetrics100(w, families);
-        } else {
-            TextFormat.write004(w, families);
+    /** A byte buffer whose contents are copied out once, at their exact length. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
         }
-        w.close();
-        return Collections.singletonList(out.toByteArray());
+
+        byte[] copy(int length) {
+            return java.util.Arrays.copyOf(buf, length);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+
+    /**
+     * About how many bytes a family's exposition takes: its samples' names, label names and
+     * values, the identity labels and some punctuation and a number each. Read only for a family
+     * about to be rendered, never for one from the cache.
+     */
+    static long textEstimate(MetricFamilySamples family, Identity id) {
+        long identity = 0;
+        for (Map.Entry<String, String> l : id.labels().entrySet()) {
+            identity += l.getKey().length() + l.getValue().length() + 4;
+        }
+        long bytes = 256;
+        for (MetricFamilySamples.Sample s : family.samples) {
+            bytes += s.name.length() + 32 + identity;
+            for (int i = 0; i < s.labelNames.size(); i++) {
+                bytes += s.labelNames.get(i).length() + s.labelValues.get(i).length() + 4;
+            }
+        }
+        return bytes;
     }
 
     /** One family's exposition, and its deflate blocks once a gzip scrape has needed them. */
@@ -305,7 +354,8 @@ public final class ScrapeHandler implements HttpHandler {
         private Identity renderedFor;
         private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         private final byte[] deflateBuffer = new byte[65536];
-        private final ByteArrayOutputStream one = new ByteArrayOutputStream(4096);
+        /** Where the small families render; a large one gets a buffer of its own, dropped after. */
+        private Buffer one = new Buffer(SCRATCH_BYTES);
 
         Renderer(boolean om, LongPredicate heapAllows) {
             this.om = om;
@@ -333,13 +383,19 @@ public final class ScrapeHandler implements HttpHandler {
                 Rendered r = last.get(f);
                 if (r == null) {
                     // from the cache, nothing is asked; the first render of a scrape and every large one ask
-                    if (!asked || f.samples.size() >= SMALL_FAMILY) {
+                    long estimate = 0;
+                    if (f.samples.size() >= SMALL_FAMILY) {
+                        estimate = textEstimate(f, id);
+                    }
+                    if (!asked || estimate > 0) {
                         asked = true;
-                        if (!heapAllows.test(BYTES_PER_SAMPLE * (f.samples.size() + 1))) {
+                        // its labelled copy, its text as rendered and as kept
+                        long need = estimate > 0 ? 3 * estimate : BYTES_PER_SAMPLE * (f.samples.size() + 1);
+                        if (!heapAllows.test(need)) {
                             throw new HeapShort();
                         }
                     }
-                    r = new Rendered(renderOne(LabelledRegistry.label(f, id)));
+                    r = new Rendered(renderOne(LabelledRegistry.label(f, id), estimate));
                 }
                 now.put(f, r);
                 textBytes += r.text.length;
@@ -401,17 +457,27 @@ public final class ScrapeHandler implements HttpHandler {
             return out.toByteArray();
         }
 
-        private byte[] renderOne(MetricFamilySamples family) throws IOException {
-            one.reset();
-            Writer w = new OutputStreamWriter(one, StandardCharsets.UTF_8);
+        /**
+         * One family's exposition, copied once at its exact length. A large family renders into a
+         * buffer sized by its estimate and dropped after: the kept scratch buffer stays small.
+         */
+        private byte[] renderOne(MetricFamilySamples family, long estimate) throws IOException {
+            Buffer into = estimate > SCRATCH_BYTES
+                    ? new Buffer((int) Math.min(Integer.MAX_VALUE - 16, estimate + estimate / 8)) : one;
+            into.reset();
+            Writer w = new OutputStreamWriter(into, StandardCharsets.UTF_8);
             if (om) {
                 TextFormat.writeOpenMetrics100(w, Collections.enumeration(Collections.singletonList(family)));
             } else {
                 TextFormat.write004(w, Collections.enumeration(Collections.singletonList(family)));
             }
             w.flush();
-            int n = one.size() - (om ? EOF.length : 0);
-            return java.util.Arrays.copyOf(one.toByteArray(), n);
+            int n = into.size() - (om ? EOF.length : 0);
+            byte[] out = into.copy(n);
+            if (into == one && one.capacity() > SCRATCH_BYTES * 4) {
+                one = new Buffer(SCRATCH_BYTES); // grown by a family larger than it looked: not kept
+            }
+            return out;
         }
     }
 }

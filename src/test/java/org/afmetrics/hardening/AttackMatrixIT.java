@@ -306,6 +306,16 @@ class AttackMatrixIT {
                             a.answered(fetch(a.url, "/metrics?name[]=notebook_series",
                                     (i + a.index) % 2 == 0 ? "Accept-Encoding: gzip\r\n" : ""));
                         }
+                        if (a.index == 0) {
+                            // no error inside the agent (an OutOfMemoryError would be counted there)
+                            Thread.interrupted();
+                            for (String line : fetchText(a.url, "/metrics?name[]=afmetrics_internal_errors_total")
+                                    .split("\n")) {
+                                if (line.startsWith("afmetrics_internal_errors_total{")) {
+                                    a.answered("an internal error: " + line + "\r\n");
+                                }
+                            }
+                        }
                     }
 
                     @Override
