@@ -42,9 +42,9 @@ import org.afmetrics.notebook.HeapGuard;
  * are kept as deflate blocks ending on a byte boundary, which may be concatenated into one gzip
  * stream; only the checksum runs over the whole body on each scrape.
  * <p>
- * What is rendered counts against the heap's reserve ({@link HeapGuard}): before a family is
- * rendered or compressed for the cache, and before an uncached ({@code name[]}) render, the heap
- * is asked whether about that much more may be taken; when it may not, the scrape is answered
+ * What is rendered counts against the heap's reserve ({@link HeapGuard}): before a large family
+ * (256 samples or more) is rendered or more than 1 MiB compressed for the cache, and before an
+ * uncached ({@code name[]}) render, the heap is asked whether about that much more may be taken; when it may not, the scrape is answered
  * 503 with {@code Retry-After} instead (counted in {@code afmetrics_scrapes_refused_total}). A
  * scrape whose every family comes from the cache asks nothing. Uncached renders of a large
  * registry run one at a time; one that waited {@link #UNCACHED_WAIT_MS} for its turn is answered
@@ -62,11 +62,9 @@ public final class ScrapeHandler implements HttpHandler {
     static final long LARGE_BYTES = 1024 * 1024;
     /** How long an uncached render of a large registry waits for the one before it. */
     static final long UNCACHED_WAIT_MS = 1000;
-    /** Heap a family's render takes per sample, about: its labelled copy and its text. */
-    static final long BYTES_PER_SAMPLE = 512;
     /** The scratch buffer small families render into, kept between scrapes. */
     private static final int SCRATCH_BYTES = 64 * 1024;
-    /** A family of fewer samples is rendered without asking the heap when another was asked this scrape. */
+    /** A family of fewer samples is rendered without asking the heap. */
     private static final int SMALL_FAMILY = 256;
 
     private final LabelledRegistry registry;
@@ -245,8 +243,9 @@ public final class ScrapeHandler implements HttpHandler {
      * The families asked for, rendered for this scrape only and streamed as they are rendered
      * (chunked): no copy of the exposition is held. A large registry's render waits for the one
      * before it at most {@link #UNCACHED_WAIT_MS} (429 past that), and the heap is asked for about
-     * the size of the whole exposition as last rendered (the labelled copies of the families), or
-     * one 16 MiB render's worth before any was (503 when it has not that much to spare).
+     * the size of the whole exposition as last rendered (more than the labelled copies of the
+     * families it renders), or {@link #LARGE_BYTES} before any was (503 when it has not that much
+     * to spare).
      */
     private void uncached(HttpExchange exchange, Set<String> names, String contentType, boolean om, boolean gzip,
                           boolean head) throws IOException {
@@ -267,7 +266,7 @@ public final class ScrapeHandler implements HttpHandler {
             }
         }
         try {
-            if (!heapAllows.test(last == 0 ? 16L * 1024 * 1024 : last)) {
+            if (!heapAllows.test(last == 0 ? LARGE_BYTES : last)) {
                 refusedHeap.incrementAndGet();
                 refuse(exchange, head, 503, HEAP_SHORT);
                 return;
@@ -376,22 +375,18 @@ public final class ScrapeHandler implements HttpHandler {
                 parts.add(GZIP_HEADER);
             }
             Enumeration<MetricFamilySamples> families = registry.unlabelledSamples();
-            boolean asked = false;
             long textBytes = 0;
             while (families.hasMoreElements()) {
                 MetricFamilySamples f = families.nextElement();
                 Rendered r = last.get(f);
                 if (r == null) {
-                    // from the cache, nothing is asked; the first render of a scrape and every large one ask
+                    // from the cache, nothing is asked; a large family asks for its labelled copy and
+                    // its text as rendered and as kept (a small one's few kilobytes are not worth
+                    // refusing a scrape for: the garbage of a dropped document may still count as used)
                     long estimate = 0;
                     if (f.samples.size() >= SMALL_FAMILY) {
                         estimate = textEstimate(f, id);
-                    }
-                    if (!asked || estimate > 0) {
-                        asked = true;
-                        // its labelled copy, its text as rendered and as kept
-                        long need = estimate > 0 ? 3 * estimate : BYTES_PER_SAMPLE * (f.samples.size() + 1);
-                        if (!heapAllows.test(need)) {
+                        if (!heapAllows.test(3 * estimate)) {
                             throw new HeapShort();
                         }
                     }
@@ -404,7 +399,7 @@ public final class ScrapeHandler implements HttpHandler {
                 }
                 if (gzip) {
                     if (r.deflated == null) {
-                        if (r.text.length >= BYTES_PER_SAMPLE * SMALL_FAMILY && !heapAllows.test(r.text.length)) {
+                        if (r.text.length >= LARGE_BYTES && !heapAllows.test(r.text.length)) {
                             throw new HeapShort();
                         }
                         r.deflated = deflate(r.text);
