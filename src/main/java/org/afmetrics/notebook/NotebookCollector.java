@@ -113,6 +113,8 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                 continue;
             }
             for (MetricFamilySamples f : now[i].families()) {
+                // the texts below name a family or sample only as the first source exports it: a name
+                // made valid by MetricNames and already on /metrics, never a key or value as written
                 MetricFamilySamples first = byName.get(f.name);
                 if (first == null) {
                     byName.put(f.name, f);
