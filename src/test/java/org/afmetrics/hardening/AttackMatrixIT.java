@@ -271,10 +271,10 @@ class AttackMatrixIT {
 
                     @Override
                     void checkAnswers(List<String> statusLines) {
+                        files.remove();
                         // after the swapping: a regular file again, the FIFO released, the exporter healthy
                         assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 200 OK"), statusLines,
                                 "/-/healthy and a scrape showing the last file after the attack");
-                        files.remove();
                     }
                 }),
                 row(new Attack("a 16 MiB document of 20 000 series, an OpenMetrics scrape, 8 parallel name[] scrapes"
