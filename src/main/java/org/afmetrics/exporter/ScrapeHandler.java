@@ -20,10 +20,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import io.prometheus.client.Collector;
+import io.prometheus.client.CounterMetricFamily;
 import org.afmetrics.identity.Identity;
+import org.afmetrics.notebook.HeapGuard;
 
 /**
  * {@code GET /metrics}: the labelled registry in the text format the scraper asks for (OpenMetrics
@@ -34,6 +41,14 @@ import org.afmetrics.identity.Identity;
  * notebook series costs about what a scrape of the JVM's own metrics does. Compressed families
  * are kept as deflate blocks ending on a byte boundary, which may be concatenated into one gzip
  * stream; only the checksum runs over the whole body on each scrape.
+ * <p>
+ * What is rendered counts against the heap's reserve ({@link HeapGuard}): before a large family
+ * (256 samples or more) is rendered or more than 1 MiB compressed for the cache, and before an
+ * uncached ({@code name[]}) render, the heap is asked whether about that much more may be taken; when it may not, the scrape is answered
+ * 503 with {@code Retry-After} instead (counted in {@code afmetrics_scrapes_refused_total}). A
+ * scrape whose every family comes from the cache asks nothing. Uncached renders of a large
+ * registry run one at a time; one that waited {@link #UNCACHED_WAIT_MS} for its turn is answered
+ * 429 with {@code Retry-After}.
  */
 public final class ScrapeHandler implements HttpHandler {
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.UTF_8);
@@ -43,12 +58,67 @@ public final class ScrapeHandler implements HttpHandler {
     /** An empty final deflate block (fixed Huffman, end of block only). */
     private static final byte[] FINAL_BLOCK = {3, 0};
 
+    /** An exposition of more than this (as last rendered) is rendered uncached one at a time. */
+    static final long LARGE_BYTES = 1024 * 1024;
+    /** How long an uncached render of a large registry waits for the one before it. */
+    static final long UNCACHED_WAIT_MS = 1000;
+    /** The scratch buffer small families render into, kept between scrapes. */
+    private static final int SCRATCH_BYTES = 64 * 1024;
+    /** A family of fewer samples is rendered without asking the heap. */
+    private static final int SMALL_FAMILY = 256;
+
     private final LabelledRegistry registry;
-    private final Renderer text = new Renderer(false);
-    private final Renderer openMetrics = new Renderer(true);
+    private final LongPredicate heapAllows;
+    private final Renderer text;
+    private final Renderer openMetrics;
+    private final Semaphore uncachedTurn = new Semaphore(1, true);
+    private final AtomicLong refusedHeap = new AtomicLong();
+    private final AtomicLong refusedBusy = new AtomicLong();
 
     public ScrapeHandler(LabelledRegistry registry) {
+        this(registry, HeapGuard::allows);
+    }
+
+    /** {@code heapAllows}: whether about that many bytes more may be taken (a test's may say no). */
+    ScrapeHandler(LabelledRegistry registry, LongPredicate heapAllows) {
         this.registry = registry;
+        this.heapAllows = heapAllows;
+        this.text = new Renderer(false, heapAllows);
+        this.openMetrics = new Renderer(true, heapAllows);
+        // gives no family until a scrape was refused, so registering it claims no name
+        registry.register(new RefusedCollector());
+    }
+
+    /** Thrown where the heap has no room for a render: the scrape is answered 503. */
+    static final class HeapShort extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        HeapShort() {
+            super("the heap is short", null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** {@code afmetrics_scrapes_refused_total{reason}}: scrapes answered 503 or 429 rather than rendered. */
+    private final class RefusedCollector extends Collector {
+        @Override
+        public List<MetricFamilySamples> collect() {
+            long heap = refusedHeap.get();
+            long busy = refusedBusy.get();
+            if (heap == 0 && busy == 0) {
+                return Collections.emptyList();
+            }
+            CounterMetricFamily f = new CounterMetricFamily("afmetrics_scrapes_refused",
+                    "Scrapes answered 503 (heap short: reason heap) or 429 (another large uncached render was"
+                            + " under way: reason busy) rather than rendered.", Collections.singletonList("reason"));
+            f.addMetric(Collections.singletonList("busy"), busy);
+            f.addMetric(Collections.singletonList("heap"), heap);
+            return Collections.singletonList(f);
+        }
     }
 
     @Override
@@ -65,8 +135,18 @@ public final class ScrapeHandler implements HttpHandler {
             boolean om = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
             boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
             Set<String> names = namesAskedFor(exchange.getRequestURI().getRawQuery());
-            List<byte[]> body = names == null ? (om ? openMetrics : text).render(registry, gzip)
-                    : uncached(registry.filteredMetricFamilySamples(names), om, gzip);
+            if (names != null) {
+                uncached(exchange, names, contentType, om, gzip, head);
+                return;
+            }
+            List<byte[]> body;
+            try {
+                body = (om ? openMetrics : text).render(registry, gzip);
+            } catch (HeapShort e) {
+                refusedHeap.incrementAndGet();
+                refuse(exchange, head, 503, HEAP_SHORT);
+                return;
+            }
             long length = 0;
             for (byte[] b : body) {
                 length += b.length;
@@ -91,6 +171,22 @@ public final class ScrapeHandler implements HttpHandler {
             }
         } finally {
             exchange.close();
+        }
+    }
+
+    private static final String HEAP_SHORT = "the agent's share of the heap is short; try again later\n";
+
+    private static void refuse(HttpExchange exchange, boolean head, int code, String message) throws IOException {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        if (head) {
+            exchange.sendResponseHeaders(code, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
         }
     }
 
@@ -143,18 +239,98 @@ public final class ScrapeHandler implements HttpHandler {
         return names;
     }
 
-    private static List<byte[]> uncached(Enumeration<MetricFamilySamples> families, boolean om, boolean gzip)
-            throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(16384);
-        OutputStream sink = gzip ? new GZIPOutputStream(out) : out;
-        Writer w = new OutputStreamWriter(sink, StandardCharsets.UTF_8);
-        if (om) {
-            TextFormat.writeOpenMetrics100(w, families);
-        } else {
-            TextFormat.write004(w, families);
+    /**
+     * The families asked for, rendered for this scrape only and streamed as they are rendered
+     * (chunked): no copy of the exposition is held. A large registry's render waits for the one
+     * before it at most {@link #UNCACHED_WAIT_MS} (429 past that), and the heap is asked for about
+     * the size of the whole exposition as last rendered (more than the labelled copies of the
+     * families it renders), or {@link #LARGE_BYTES} before any was (503 when it has not that much
+     * to spare).
+     */
+    private void uncached(HttpExchange exchange, Set<String> names, String contentType, boolean om, boolean gzip,
+                          boolean head) throws IOException {
+        long last = Math.max(text.lastBytes, openMetrics.lastBytes);
+        boolean large = last == 0 || last > LARGE_BYTES;
+        if (large) {
+            boolean turn;
+            try {
+                turn = uncachedTurn.tryAcquire(UNCACHED_WAIT_MS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                turn = false;
+            }
+            if (!turn) {
+                refusedBusy.incrementAndGet();
+                refuse(exchange, head, 429, "another large render was under way; try again later\n");
+                return;
+            }
         }
-        w.close();
-        return Collections.singletonList(out.toByteArray());
+        try {
+            if (!heapAllows.test(last == 0 ? LARGE_BYTES : last)) {
+                refusedHeap.incrementAndGet();
+                refuse(exchange, head, 503, HEAP_SHORT);
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            exchange.getResponseHeaders().set("Vary", "Accept-Encoding");
+            if (gzip) {
+                exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+            }
+            if (head) {
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            Enumeration<MetricFamilySamples> families = registry.filteredMetricFamilySamples(names);
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream body = new BufferedOutputStream(exchange.getResponseBody(), WRITE_BUFFER);
+            try (Writer w = new OutputStreamWriter(gzip ? new GZIPOutputStream(body, WRITE_BUFFER) : body,
+                    StandardCharsets.UTF_8)) {
+                if (om) {
+                    TextFormat.writeOpenMetrics100(w, families);
+                } else {
+                    TextFormat.write004(w, families);
+                }
+            }
+        } finally {
+            if (large) {
+                uncachedTurn.release();
+            }
+        }
+    }
+
+    /** A byte buffer whose contents are copied out once, at their exact length. */
+    private static final class Buffer extends ByteArrayOutputStream {
+        Buffer(int size) {
+            super(size);
+        }
+
+        byte[] copy(int length) {
+            return java.util.Arrays.copyOf(buf, length);
+        }
+
+        int capacity() {
+            return buf.length;
+        }
+    }
+
+    /**
+     * About how many bytes a family's exposition takes: its samples' names, label names and
+     * values, the identity labels and some punctuation and a number each. Read only for a family
+     * about to be rendered, never for one from the cache.
+     */
+    static long textEstimate(MetricFamilySamples family, Identity id) {
+        long identity = 0;
+        for (Map.Entry<String, String> l : id.labels().entrySet()) {
+            identity += l.getKey().length() + l.getValue().length() + 4;
+        }
+        long bytes = 256;
+        for (MetricFamilySamples.Sample s : family.samples) {
+            bytes += s.name.length() + 32 + identity;
+            for (int i = 0; i < s.labelNames.size(); i++) {
+                bytes += s.labelNames.get(i).length() + s.labelValues.get(i).length() + 4;
+            }
+        }
+        return bytes;
     }
 
     /** One family's exposition, and its deflate blocks once a gzip scrape has needed them. */
@@ -170,14 +346,19 @@ public final class ScrapeHandler implements HttpHandler {
     /** Renders one format, keeping each family's bytes for as long as its collector keeps the family. */
     private static final class Renderer {
         private final boolean om;
+        private final LongPredicate heapAllows;
+        /** The size of the exposition last rendered (its text), for the uncached renders' estimate. */
+        volatile long lastBytes;
         private Map<MetricFamilySamples, Rendered> last = new IdentityHashMap<>();
         private Identity renderedFor;
         private final Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         private final byte[] deflateBuffer = new byte[65536];
-        private final ByteArrayOutputStream one = new ByteArrayOutputStream(4096);
+        /** Where the small families render; a large one gets a buffer of its own, dropped after. */
+        private Buffer one = new Buffer(SCRATCH_BYTES);
 
-        Renderer(boolean om) {
+        Renderer(boolean om, LongPredicate heapAllows) {
             this.om = om;
+            this.heapAllows = heapAllows;
         }
 
         synchronized List<byte[]> render(LabelledRegistry registry, boolean gzip) throws IOException {
@@ -194,18 +375,33 @@ public final class ScrapeHandler implements HttpHandler {
                 parts.add(GZIP_HEADER);
             }
             Enumeration<MetricFamilySamples> families = registry.unlabelledSamples();
+            long textBytes = 0;
             while (families.hasMoreElements()) {
                 MetricFamilySamples f = families.nextElement();
                 Rendered r = last.get(f);
                 if (r == null) {
-                    r = new Rendered(renderOne(LabelledRegistry.label(f, id)));
+                    // from the cache, nothing is asked; a large family asks for its labelled copy and
+                    // its text as rendered and as kept (a small one's few kilobytes are not worth
+                    // refusing a scrape for: the garbage of a dropped document may still count as used)
+                    long estimate = 0;
+                    if (f.samples.size() >= SMALL_FAMILY) {
+                        estimate = textEstimate(f, id);
+                        if (!heapAllows.test(3 * estimate)) {
+                            throw new HeapShort();
+                        }
+                    }
+                    r = new Rendered(renderOne(LabelledRegistry.label(f, id), estimate));
                 }
                 now.put(f, r);
+                textBytes += r.text.length;
                 if (r.text.length == 0) {
                     continue;
                 }
                 if (gzip) {
                     if (r.deflated == null) {
+                        if (r.text.length >= LARGE_BYTES && !heapAllows.test(r.text.length)) {
+                            throw new HeapShort();
+                        }
                         r.deflated = deflate(r.text);
                     }
                     crc.update(r.text);
@@ -216,6 +412,7 @@ public final class ScrapeHandler implements HttpHandler {
                 }
             }
             last = now;
+            lastBytes = textBytes;
             if (om) {
                 if (gzip) {
                     parts.add(deflate(EOF));
@@ -255,17 +452,27 @@ public final class ScrapeHandler implements HttpHandler {
             return out.toByteArray();
         }
 
-        private byte[] renderOne(MetricFamilySamples family) throws IOException {
-            one.reset();
-            Writer w = new OutputStreamWriter(one, StandardCharsets.UTF_8);
+        /**
+         * One family's exposition, copied once at its exact length. A large family renders into a
+         * buffer sized by its estimate and dropped after: the kept scratch buffer stays small.
+         */
+        private byte[] renderOne(MetricFamilySamples family, long estimate) throws IOException {
+            Buffer into = estimate > SCRATCH_BYTES
+                    ? new Buffer((int) Math.min(Integer.MAX_VALUE - 16, estimate + estimate / 8)) : one;
+            into.reset();
+            Writer w = new OutputStreamWriter(into, StandardCharsets.UTF_8);
             if (om) {
                 TextFormat.writeOpenMetrics100(w, Collections.enumeration(Collections.singletonList(family)));
             } else {
                 TextFormat.write004(w, Collections.enumeration(Collections.singletonList(family)));
             }
             w.flush();
-            int n = one.size() - (om ? EOF.length : 0);
-            return java.util.Arrays.copyOf(one.toByteArray(), n);
+            int n = into.size() - (om ? EOF.length : 0);
+            byte[] out = into.copy(n);
+            if (into == one && one.capacity() > SCRATCH_BYTES * 4) {
+                one = new Buffer(SCRATCH_BYTES); // grown by a family larger than it looked: not kept
+            }
+            return out;
         }
     }
 }

@@ -41,7 +41,10 @@ final class CounterGuard {
         int decreased = 0;
         List<String> messages = new ArrayList<>(next.messages());
         List<MetricFamilySamples> families = new ArrayList<>(next.families().size());
+        int ordinal = 0;
         for (MetricFamilySamples f : next.families()) {
+            int first = ordinal;
+            ordinal += f.samples.size();
             if (f.type != Collector.Type.COUNTER) {
                 families.add(f);
                 continue;
@@ -59,8 +62,9 @@ final class CounterGuard {
                 samples.set(i, new Sample(s.name, s.labelNames, s.labelValues, last, s.exemplar, s.timestampMs));
                 decreased++;
                 if (messages.size() < MAX_MESSAGES) {
-                    messages.add(s.name + s.labelValues + ": counter went down from " + last + " to " + s.value
-                            + "; keeping " + last);
+                    // by its place only: names, labels and values are the document's
+                    messages.add("exported series " + (first + i + 1) + " (a counter) went down; its last"
+                            + " value is kept");
                 }
             }
             families.add(samples == null ? f : new MetricFamilySamples(f.name, f.unit, f.type, f.help, samples));

@@ -15,8 +15,11 @@ import java.lang.management.MemoryUsage;
  * The heap in use right now counts garbage not yet collected, which is often most of it; only
  * when that looks short is the usage after the last collection consulted, which is what the
  * collector could not free.
+ * <p>
+ * The one place for the reserve rule: the exporter asks {@link #allows} before it renders or
+ * caches a large exposition.
  */
-final class HeapGuard {
+public final class HeapGuard {
     /** Series (or held list items) between two looks at the heap. */
     static final int EVERY = 256;
     private static final long MIN_RESERVE = 8L * 1024 * 1024;
@@ -24,20 +27,32 @@ final class HeapGuard {
     private HeapGuard() {
     }
 
-    static void check() throws NotebookJsonException {
+    /**
+     * Whether about {@code bytes} more may be taken and still leave the reserve (an eighth of the
+     * most heap, at least 8 MiB) free. Costs two reads of the heap's counters while the heap is not
+     * short; only when it looks short are the memory pools asked what the last collection left.
+     */
+    public static boolean allows(long bytes) {
         Runtime rt = Runtime.getRuntime();
         long max = rt.maxMemory();
         long reserve = Math.max(MIN_RESERVE, max / 8);
         long used = rt.totalMemory() - rt.freeMemory();
-        if (max - used >= reserve) {
+        if (max - used - bytes >= reserve) {
+            return true;
+        }
+        return max - usedAfterLastCollection(used) - bytes >= reserve;
+    }
+
+    static void check() throws NotebookJsonException {
+        if (allows(0)) {
             return;
         }
-        long live = usedAfterLastCollection(used);
-        if (max - live < reserve) {
-            throw new NotebookJsonException("out_of_memory", "the heap is nearly full (" + mib(live) + " of "
-                    + mib(max) + " MiB in use after the last collection); this document is dropped so that the"
-                    + " kernel keeps what is left");
-        }
+        Runtime rt = Runtime.getRuntime();
+        long max = rt.maxMemory();
+        long live = usedAfterLastCollection(rt.totalMemory() - rt.freeMemory());
+        throw new NotebookJsonException("out_of_memory", "the heap is nearly full (" + mib(live) + " of "
+                + mib(max) + " MiB in use after the last collection); this document is dropped so that the"
+                + " kernel keeps what is left");
     }
 
     private static long usedAfterLastCollection(long fallback) {

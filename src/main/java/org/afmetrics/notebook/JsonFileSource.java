@@ -1,20 +1,46 @@
 package org.afmetrics.notebook;
 
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.afmetrics.AgentThreads;
 
 /**
- * A JSON file the notebook writes. It is read again only when its modification time or size
- * changed; whatever goes wrong, the last good values stay and the reason is counted once per
- * version of the file.
+ * A JSON file the notebook writes. It is read again only when its modification time, size or
+ * identity (device and inode) changed; whatever goes wrong, the last good values stay and the
+ * reason is counted once per version of the file.
+ * <p>
+ * <b>The file never holds up a scrape.</b> Opening a path can block for good: a FIFO renamed into
+ * its place waits for a writer, some devices for a line. Java has no non-blocking open, so the
+ * caller only looks at the file's attributes (which never opens it) and, when it changed, hands
+ * the open and the read to a helper thread of this source; it waits for that look at most
+ * {@link #OPEN_WAIT_MS} while the open is under way and {@link #LOOK_WAIT_MS} in all, then goes on
+ * with the last good values. An open still under way after {@link #OPEN_WAIT_MS} is counted as
+ * {@code unreadable} once, and no later scrape waits on it. A source has at most one helper: while
+ * one is stuck in an open, no other is started for that source, so a file swapped between a
+ * regular file and a FIFO costs at most one parked thread, never an exchange thread. No lock is
+ * held while the file is opened or read.
+ * <p>
+ * A path is a name, and what it names may change between a look at it and the open. So the
+ * helper checks the file it opened: a FIFO, socket or terminal cannot seek, and the opened file's
+ * size and the path's device and inode after the open must be those seen before it; otherwise the
+ * file is not read (a FIFO or the like is {@code unreadable}, a file replaced meanwhile is looked
+ * at again at the next scrape).
  */
 public final class JsonFileSource {
+    /** How long a scrape waits for the open of a file; past this it is abandoned and counted. */
+    static final long OPEN_WAIT_MS = 1000;
+    /** How long a scrape waits for a look at the file in all (open, read and conversion). */
+    static final long LOOK_WAIT_MS = 3000;
+
     private final Path path;
     private final SourceHealth health;
     private final String prefix;
@@ -22,7 +48,36 @@ public final class JsonFileSource {
     private final int maxSeries;
     private final Set<String> reservedLabels;
     private final ParseGate gate;
+    private final Opener opener;
+
+    /** Opens the file for the helper; a test's may block as a FIFO does. */
+    interface Opener {
+        FileChannel open(Path path) throws IOException;
+    }
+
+    /** Guards {@link #stamp} and {@link #look}; never held while the file is opened or read. */
+    private final Object lock = new Object();
     private Object stamp;
+    /** A stamp no version of the file has: the next scrape looks at it again. */
+    private static final String LOOK_AGAIN = "look again";
+    private Look look;
+
+    /** One look at the file on a helper thread: open, check, read and convert. */
+    static final class Look {
+        final String stamp;
+        final BasicFileAttributes seen;
+        final long startedNanos = System.nanoTime();
+        /** Under the source's lock. */
+        boolean opened;
+        boolean done;
+        /** A scrape gave up on its open and counted it. */
+        boolean abandoned;
+
+        Look(String stamp, BasicFileAttributes seen) {
+            this.stamp = stamp;
+            this.seen = seen;
+        }
+    }
 
     public JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries) {
         this(path, prefix, reservedLabels, maxBytes, maxSeries, new ParseGate());
@@ -31,6 +86,12 @@ public final class JsonFileSource {
     /** {@code gate}: the agent's one, shared with the other files and the pushed metrics. */
     public JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries,
                           ParseGate gate) {
+        this(path, prefix, reservedLabels, maxBytes, maxSeries, gate, p -> FileChannel.open(p, StandardOpenOption.READ));
+    }
+
+    JsonFileSource(Path path, String prefix, Set<String> reservedLabels, long maxBytes, int maxSeries,
+                   ParseGate gate, Opener opener) {
+        this.opener = opener;
         this.path = path;
         this.gate = gate;
         this.health = new SourceHealth(path.toString());
@@ -48,62 +109,220 @@ public final class JsonFileSource {
         return health;
     }
 
-    /** Reads the file again if it changed since the last look. */
-    public synchronized void refresh() {
+    /** Reads the file again if it changed since the last look, waiting for that within the bounds above. */
+    public void refresh() {
+        await(begin(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_WAIT_MS));
+    }
+
+    /**
+     * Looks at the file's attributes and, when it changed, starts a look at it on a helper thread.
+     * Returns the look under way (the new one or one started before), or null when there is none
+     * to wait for.
+     */
+    Look begin() {
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(path, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            if (stamp != null && !"missing".equals(stamp)) {
+            boolean removed;
+            synchronized (lock) {
+                removed = stamp != null && !"missing".equals(stamp);
+                stamp = "missing";
+            }
+            if (removed) {
                 health.failure("missing", path + " was removed; keeping its last values");
             }
-            stamp = "missing";
-            return;
+            return null;
         } catch (IOException | SecurityException e) {
-            once("unreadable:" + e.getClass().getSimpleName(), "unreadable", path + ": " + e);
-            return;
+            once("unreadable:" + e.getClass().getSimpleName(), "unreadable",
+                    path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
+            return null;
         }
         if (!attrs.isRegularFile()) {
-            once("not-a-file:" + attrs.lastModifiedTime(), "unreadable", path + " is not a regular file");
-            return;
+            once("not-a-file:" + attrs.lastModifiedTime() + "/" + attrs.fileKey(), "unreadable",
+                    path + " is not a regular file");
+            return null;
         }
-        String now = attrs.lastModifiedTime().toMillis() + "/" + attrs.lastModifiedTime() + "/" + attrs.size();
-        if (now.equals(stamp)) {
-            return;
+        String now = stampOf(attrs);
+        Look started;
+        synchronized (lock) {
+            if (look != null) {
+                // one helper per source: a changed file waits until the look under way has ended
+                return look;
+            }
+            if (now.equals(stamp)) {
+                return null;
+            }
+            stamp = now;
+            if (attrs.size() <= maxBytes) {
+                started = new Look(now, attrs);
+                look = started;
+            } else {
+                started = null;
+            }
         }
-        stamp = now;
-        if (attrs.size() > maxBytes) {
+        if (started == null) {
             health.failure("too_large", path + " has " + attrs.size() + " bytes, over json-max-bytes=" + maxBytes);
-            return;
+            return null;
         }
         try {
-            health.success(gate.convert(ParseGate.FILE_WAIT_MS, this::read));
-        } catch (NotebookJsonException e) {
-            if (e.reason().equals(ParseGate.BUSY)) {
-                stamp = "not read: " + now; // try again at the next scrape
+            AgentThreads.start("json-file", () -> run(started));
+        } catch (Throwable e) {
+            // no thread to be had (out of memory, a limit on threads): tried again at the next scrape
+            synchronized (lock) {
+                look = null;
+                stamp = LOOK_AGAIN;
             }
-            health.failure(e.reason(), path + ": " + e.getMessage());
+            return null;
         }
+        return started;
     }
 
     /**
-     * Streams the file through the converter: only the metrics are held, never the file's bytes,
-     * and a file that grows past json-max-bytes while being read is refused at that byte.
+     * Waits for the look until it ends, its open has taken {@link #OPEN_WAIT_MS}, or the deadline;
+     * whichever comes first. An open past its bound is counted once and not waited on again.
      */
-    private Conversion read() throws NotebookJsonException {
-        // not a channel: a scrape thread interrupted at its deadline must not leave the file
-        // counted as unreadable until it next changes
-        try (InputStream in = new FileInputStream(path.toFile())) {
-            return NotebookJson.convert(in, maxBytes, prefix, reservedLabels, maxSeries, path.toString());
-        } catch (IOException | SecurityException e) {
-            throw new NotebookJsonException("unreadable", String.valueOf(e));
+    void await(Look l, long deadlineNanos) {
+        if (l == null) {
+            return;
+        }
+        boolean interrupted = false;
+        boolean abandon = false;
+        synchronized (lock) {
+            while (!l.done) {
+                long now = System.nanoTime();
+                long until = deadlineNanos;
+                if (!l.opened) {
+                    long openDeadline = l.startedNanos + TimeUnit.MILLISECONDS.toNanos(OPEN_WAIT_MS);
+                    if (now - openDeadline >= 0) {
+                        abandon = !l.abandoned;
+                        l.abandoned = true;
+                        break;
+                    }
+                    until = deadlineNanos - openDeadline < 0 ? deadlineNanos : openDeadline;
+                }
+                long left = until - now;
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    break;
+                }
+            }
+        }
+        if (abandon) {
+            health.failure("unreadable", path + ": opening it took longer than " + OPEN_WAIT_MS
+                    + " ms (a FIFO or device in its place?); not waited on again until that open returns");
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void once(String newStamp, String reason, String message) {
-        if (!newStamp.equals(stamp)) {
-            stamp = newStamp;
-            health.failure(reason, message);
+    /** The helper's work: open, check that what was opened is the regular file seen, read it. */
+    private void run(Look l) {
+        try {
+            look(l);
+        } finally {
+            synchronized (lock) {
+                l.done = true;
+                if (look == l) {
+                    look = null;
+                }
+                lock.notifyAll();
+            }
         }
+    }
+
+    private void look(Look l) {
+        FileChannel ch;
+        try {
+            ch = opener.open(path);
+        } catch (NoSuchFileException e) {
+            opened(l);
+            lookAgain(l); // gone meanwhile: the next scrape sees why
+            return;
+        } catch (IOException | SecurityException e) {
+            opened(l);
+            failed(l, "unreadable", path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
+            return;
+        }
+        try (FileChannel file = ch) {
+            opened(l);
+            try {
+                file.position(0); // a FIFO, socket or terminal cannot seek
+            } catch (IOException e) {
+                failed(l, "unreadable", path + " is not a regular file");
+                lookAgain(l); // the path may hold the regular file again by the next scrape
+                return;
+            }
+            BasicFileAttributes after;
+            try {
+                after = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (IOException | SecurityException e) {
+                lookAgain(l);
+                return;
+            }
+            if (!after.isRegularFile() || !Objects.equals(after.fileKey(), l.seen.fileKey())
+                    || file.size() != l.seen.size()) {
+                lookAgain(l); // replaced or rewritten while it was opened: look again at the next scrape
+                return;
+            }
+            try {
+                health.success(gate.convert(ParseGate.FILE_WAIT_MS, () -> NotebookJson.convert(
+                        Channels.newInputStream(file), maxBytes, prefix, reservedLabels, maxSeries, path.toString())));
+            } catch (NotebookJsonException e) {
+                if (e.reason().equals(ParseGate.BUSY)) {
+                    lookAgain(l); // try again at the next scrape
+                }
+                failed(l, e.reason(), path + ": " + e.getMessage());
+            }
+        } catch (IOException e) {
+            failed(l, "unreadable", path + ": reading it failed: " + JsonReader.ioReason(e));
+        }
+    }
+
+    private void opened(Look l) {
+        synchronized (lock) {
+            l.opened = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** The reason, unless a scrape already counted this look's open as unreadable. */
+    private void failed(Look l, String reason, String message) {
+        synchronized (lock) {
+            if (l.abandoned && reason.equals("unreadable")) {
+                return;
+            }
+        }
+        health.failure(reason, message);
+    }
+
+    /** This version is to be looked at again by the next scrape. */
+    private void lookAgain(Look l) {
+        synchronized (lock) {
+            if (l.stamp.equals(stamp)) {
+                stamp = LOOK_AGAIN;
+            }
+        }
+    }
+
+    private static String stampOf(BasicFileAttributes attrs) {
+        return attrs.lastModifiedTime().toMillis() + "/" + attrs.lastModifiedTime() + "/" + attrs.size() + "/"
+                + attrs.fileKey();
+    }
+
+    private void once(String newStamp, String reason, String message) {
+        synchronized (lock) {
+            if (newStamp.equals(stamp)) {
+                return;
+            }
+            stamp = newStamp;
+        }
+        health.failure(reason, message);
     }
 }

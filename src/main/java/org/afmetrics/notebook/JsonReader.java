@@ -2,7 +2,10 @@ package org.afmetrics.notebook;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -23,6 +26,14 @@ import java.io.Writer;
  * conversion needs (a label value, a help text, a value written as text) longer than
  * {@link #MAX_STRING_CHARS}. Strings the conversion skips are never decoded, so a long one costs
  * nothing and is not refused.
+ * <p>
+ * Anything but whitespace after the document is malformed: {@code {"a":1} garbage} and
+ * {@code {"a":1}{"a":2}} are refused as a whole.
+ * <p>
+ * No error text made here holds a byte of the document: the file may be a link to something
+ * private (a token file), and the texts reach the kernel's log, the landing page and push
+ * answers. Jackson's own messages quote the input, so they are never used; a problem is told by
+ * its reason and its position ({@link #at}) only.
  */
 final class JsonReader {
     static final int MAX_NESTING = 200;
@@ -58,10 +69,14 @@ final class JsonReader {
     }
 
     static <T> T read(byte[] bytes, int length, Body<T> body) throws NotebookJsonException {
-        try (JsonParser parser = Holder.FACTORY.createParser(bytes, 0, length)) {
-            return body.read(parser);
-        } catch (IOException | IllegalStateException e) {
-            throw translate(e);
+        JsonParser parser = null;
+        try {
+            parser = Holder.FACTORY.createParser(bytes, 0, length);
+            return whole(parser, body);
+        } catch (IOException | RuntimeException e) {
+            throw translate(e, parser);
+        } finally {
+            closeQuietly(parser);
         }
     }
 
@@ -70,11 +85,52 @@ final class JsonReader {
      * {@code too_large} when its first byte over the limit arrives.
      */
     static <T> T read(InputStream in, long maxBytes, Body<T> body) throws NotebookJsonException {
-        try (JsonParser parser = Holder.FACTORY.createParser(new BoundedInput(in, maxBytes))) {
-            return body.read(parser);
-        } catch (IOException | IllegalStateException e) {
-            throw translate(e);
+        JsonParser parser = null;
+        try {
+            parser = Holder.FACTORY.createParser(new BoundedInput(in, maxBytes));
+            return whole(parser, body);
+        } catch (IOException | RuntimeException e) {
+            throw translate(e, parser);
+        } finally {
+            closeQuietly(parser);
         }
+    }
+
+    /** The body's result, once the rest of the input is found to be whitespace only. */
+    private static <T> T whole(JsonParser parser, Body<T> body) throws IOException, NotebookJsonException {
+        T result = body.read(parser);
+        JsonToken after = parser.nextToken();
+        if (after != null) {
+            throw new NotebookJsonException("malformed", "not valid JSON: more after the document, "
+                    + at(parser.currentTokenLocation()));
+        }
+        return result;
+    }
+
+    private static void closeQuietly(JsonParser parser) {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException | RuntimeException e) {
+                // the input's own close: nothing was lost
+            }
+        }
+    }
+
+    /**
+     * A position in the document as the only thing an error text says of where: {@code at line
+     * 1, column 5} (columns count bytes in a document read as bytes).
+     */
+    static String at(JsonLocation where) {
+        if (where == null || where.getLineNr() < 1) {
+            return "at an unknown position";
+        }
+        return "at line " + where.getLineNr() + ", column " + Math.max(1, where.getColumnNr());
+    }
+
+    /** Where the parser is now: the start of the token it is at. */
+    static String at(JsonParser parser) {
+        return at(parser.currentTokenLocation());
     }
 
     /**
@@ -91,40 +147,60 @@ final class JsonReader {
         return out.text.toString();
     }
 
-    static NotebookJsonException duplicateKey(String key) {
-        return new NotebookJsonException("malformed", "not valid JSON: the key '"
-                + (key.length() > 40 ? key.substring(0, 37) + "..." : key) + "' appears twice in one object");
+    /** A key given twice in one object; the key itself is not told (it is the document's). */
+    static NotebookJsonException duplicateKey(JsonParser parser) {
+        return new NotebookJsonException("malformed", "not valid JSON: a key appears twice in one object, "
+                + at(parser));
     }
 
     static NotebookJsonException tooLong(String message) {
         return new NotebookJsonException("too_long", message + "; nothing from this document is used");
     }
 
-    private static NotebookJsonException translate(Exception e) {
+    /**
+     * The one place a parser's or reader's exception becomes an error text: its reason and where,
+     * never its message (Jackson's quote the input: "Unrecognized token 'ghp_…'").
+     */
+    static NotebookJsonException translate(Exception e, JsonParser parser) {
+        if (e instanceof NotebookJsonException) {
+            return (NotebookJsonException) e;
+        }
         if (e instanceof BoundedInput.TooLarge) {
             return new NotebookJsonException("too_large", e.getMessage());
         }
         if (e instanceof BoundedInput.Unreadable) {
-            return new NotebookJsonException("unreadable", String.valueOf(e.getCause()));
+            return new NotebookJsonException("unreadable", "reading it failed: " + ioReason(e.getCause()));
         }
+        String where = e instanceof JsonProcessingException ? at(((JsonProcessingException) e).getLocation())
+                : parser != null ? at(parser.currentLocation()) : at((JsonLocation) null);
         if (e instanceof JsonEOFException) {
-            return new NotebookJsonException("truncated", "the JSON ends early (half-written?): " + firstLine(e));
+            return new NotebookJsonException("truncated", "the JSON ends early (half-written?), " + where);
         }
         if (e instanceof StreamConstraintsException) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("NestingDepth")) {
-                return new NotebookJsonException("too_deep", "the JSON nests deeper than " + MAX_NESTING + " levels");
+                return new NotebookJsonException("too_deep", "the JSON nests deeper than " + MAX_NESTING + " levels, "
+                        + where);
             }
-            return tooLong("a name, string or number is too long: " + firstLine(e));
+            return tooLong("a name, string or number is longer than allowed, " + where);
         }
         // IllegalStateException: Jackson's guard against names crafted to collide in its symbol table
-        return new NotebookJsonException("malformed", "not valid JSON: " + firstLine(e));
+        return new NotebookJsonException("malformed", "malformed JSON " + where);
     }
 
-    private static String firstLine(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+    /**
+     * An I/O error of the source as a reason: the class of error, and the JDK's text for a file
+     * system's (a path and the system's reason, e.g. "Permission denied"), never a document's.
+     */
+    static String ioReason(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException) {
+            String why = ((java.nio.file.FileSystemException) e).getReason();
+            return e.getClass().getSimpleName().replace("Exception", "") + (why == null ? "" : " (" + why + ")");
+        }
+        if (e instanceof java.io.FileNotFoundException) {
+            return "cannot open it (" + e.getMessage() + ")";
+        }
+        return e == null ? "unknown" : e.getClass().getSimpleName().replace("Exception", " error");
     }
 
     /** Counts what is read; tells a read error of the source apart from bad JSON. */

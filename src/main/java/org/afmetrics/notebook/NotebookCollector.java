@@ -16,6 +16,10 @@ import java.util.Set;
  * All of the notebook's JSON metrics, files and pushed, as one set of families: a family that
  * several sources share gets one HELP and TYPE, and a series two sources both give is taken
  * from the first. Also reports the health of every source ({@code afmetrics_json_*}).
+ * <p>
+ * No lock is held while a file is looked at: each file is opened and read on a helper of its own
+ * ({@link JsonFileSource}), all of them at once, and a scrape waits for them within one bound;
+ * only merging the last good versions, which reads no file, is done one scrape at a time.
  */
 public final class NotebookCollector extends Collector implements Collector.Describable {
     private final SourcePatterns patterns;
@@ -57,21 +61,36 @@ public final class NotebookCollector extends Collector implements Collector.Desc
     }
 
     @Override
-    public synchronized List<MetricFamilySamples> collect() {
+    public List<MetricFamilySamples> collect() {
         List<SourceHealth> sources = refresh();
-        List<MetricFamilySamples> out = new ArrayList<>(mergedFamilies(sources));
+        List<MetricFamilySamples> out;
+        synchronized (this) {
+            out = new ArrayList<>(mergedFamilies(sources));
+        }
         out.addAll(healthFamilies(sources));
         return out;
     }
 
     /** Reads what changed; returns every source, files first, then the pushed set. */
-    public synchronized List<SourceHealth> refresh() {
-        List<SourceHealth> sources = new ArrayList<>();
-        for (Path p : patterns.current()) {
-            JsonFileSource s = files.computeIfAbsent(p,
-                    k -> new JsonFileSource(k, prefix, reservedLabels, maxBytes, maxSeries, gate));
-            s.refresh();
-            sources.add(s.health());
+    public List<SourceHealth> refresh() {
+        List<Path> paths = patterns.current();
+        List<JsonFileSource> current = new ArrayList<>(paths.size());
+        synchronized (files) {
+            for (Path p : paths) {
+                current.add(files.computeIfAbsent(p,
+                        k -> new JsonFileSource(k, prefix, reservedLabels, maxBytes, maxSeries, gate)));
+            }
+        }
+        // every changed file's look starts now, and all are waited for within one bound
+        List<JsonFileSource.Look> looks = new ArrayList<>(current.size());
+        for (JsonFileSource s : current) {
+            looks.add(s.begin());
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(JsonFileSource.LOOK_WAIT_MS);
+        List<SourceHealth> sources = new ArrayList<>(current.size() + 1);
+        for (int i = 0; i < current.size(); i++) {
+            current.get(i).await(looks.get(i), deadline);
+            sources.add(current.get(i).health());
         }
         if (pushed != null) {
             sources.add(pushed.health());
@@ -94,6 +113,8 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                 continue;
             }
             for (MetricFamilySamples f : now[i].families()) {
+                // the texts below name a family or sample only as the first source exports it: a name
+                // made valid by MetricNames and already on /metrics, never a key or value as written
                 MetricFamilySamples first = byName.get(f.name);
                 if (first == null) {
                     byName.put(f.name, f);

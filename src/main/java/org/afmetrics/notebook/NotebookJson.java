@@ -121,7 +121,7 @@ public final class NotebookJson {
             JsonToken value = p.nextToken();
             if (key.equals(TYPED_KEY)) {
                 if (typed) {
-                    throw JsonReader.duplicateKey(key);
+                    throw JsonReader.duplicateKey(p);
                 }
                 if (value != JsonToken.START_ARRAY) {
                     throw nothingUsable("'" + TYPED_KEY + "' is the typed form's list of metrics, but holds "
@@ -151,7 +151,7 @@ public final class NotebookJson {
     private void plainField(JsonParser p, String key, String name, JsonToken value, Set<String> giving)
             throws IOException, NotebookJsonException {
         if (giving.contains(key)) {
-            throw JsonReader.duplicateKey(key);
+            throw JsonReader.duplicateKey(p);
         }
         int before = series;
         field(p, name, value);
@@ -171,14 +171,16 @@ public final class NotebookJson {
                 throw nothingUsable("the typed form's '" + TYPED_KEY + "' list holds " + kind(t)
                         + " where each entry must be an object");
             }
+            String at = JsonReader.at(p);
             Entry e = entry(p, true);
+            e.at = at;
             if (e.name == null) {
-                reject("invalid_name", "", "an entry of the typed form has no name");
+                reject("invalid_name", at, "the entry has no name");
                 continue;
             }
             Collector.Type type = typeOf(e.type == null ? "gauge" : e.type);
             if (type == null) {
-                reject("unsupported_type", e.name, "type '" + e.type + "' is not one of gauge, counter, untyped");
+                reject("unsupported_type", at, "its type is not one of gauge, counter, untyped");
                 continue;
             }
             add(e.name, type, e, e.help);
@@ -193,11 +195,12 @@ public final class NotebookJson {
             case VALUE_TRUE:
             case VALUE_FALSE:
                 Entry plain = new Entry();
+                plain.at = JsonReader.at(p);
                 plain.value = readValue(p, value);
                 add(name, Collector.Type.GAUGE, plain, null);
                 break;
             case START_OBJECT:
-                checkNameLength(name);
+                checkNameLength(name, JsonReader.at(p));
                 Set<String> giving = new HashSet<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
@@ -220,7 +223,11 @@ public final class NotebookJson {
         List<Entry> items = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            String at = t == JsonToken.START_OBJECT ? JsonReader.at(p) : null;
             Entry item = t == JsonToken.START_OBJECT ? entry(p, false) : null;
+            if (item != null) {
+                item.at = at;
+            }
             if (item == null || item.value == null) {
                 if (item == null) {
                     p.skipChildren();
@@ -254,6 +261,8 @@ public final class NotebookJson {
 
     /** What one typed entry or list item says; unknown keys are skipped unread. */
     private static final class Entry {
+        /** Where it starts in the document: all its error texts say of it (never its name or values). */
+        String at;
         String name;
         String type;
         String help;
@@ -279,7 +288,7 @@ public final class NotebookJson {
             int k = known.indexOf(key);
             if (k >= 0) {
                 if ((seen & (1 << k)) != 0) {
-                    throw JsonReader.duplicateKey(key);
+                    throw JsonReader.duplicateKey(p);
                 }
                 seen |= 1 << k;
             }
@@ -290,7 +299,7 @@ public final class NotebookJson {
                 if (t == JsonToken.START_OBJECT) {
                     e.labels = readLabels(p);
                 } else if (t != JsonToken.VALUE_NULL) {
-                    e.labelsProblem = "labels must be an object, found " + describe(p, t);
+                    e.labelsProblem = "its labels must be an object, found " + kind(t);
                     p.skipChildren();
                 }
             } else if (!typed) {
@@ -308,7 +317,7 @@ public final class NotebookJson {
                 if (t == JsonToken.VALUE_STRING) {
                     e.unit = p.getText();
                 } else if (t != JsonToken.VALUE_NULL) {
-                    e.unitProblem = "unit must be a string, found " + describe(p, t);
+                    e.unitProblem = "its unit must be a string, found " + kind(t);
                     p.skipChildren();
                 }
             } else {
@@ -328,7 +337,7 @@ public final class NotebookJson {
             String name = p.currentName();
             for (int i = 0; i < labels.size(); i += 2) {
                 if (labels.get(i).equals(name)) {
-                    throw JsonReader.duplicateKey(name);
+                    throw JsonReader.duplicateKey(p);
                 }
             }
             labels.add(name);
@@ -344,7 +353,7 @@ public final class NotebookJson {
         return labels;
     }
 
-    /** A value as read, or why it is none. */
+    /** A value as read, or what it was when it is none (its kind, never its text). */
     private static final class Value {
         final Double number;
         final String description;
@@ -364,10 +373,8 @@ public final class NotebookJson {
                 return new Value(1.0, null);
             case VALUE_FALSE:
                 return new Value(0.0, null);
-            case VALUE_STRING: {
-                String text = p.getText();
-                return new Value(parseNumber(text), quoteShort(text));
-            }
+            case VALUE_STRING:
+                return new Value(parseNumber(p.getText()), "a string");
             case START_ARRAY: {
                 // [timestamp, "value"] as in the Prometheus HTTP API; the scrape's own time applies
                 Value second = null;
@@ -380,13 +387,12 @@ public final class NotebookJson {
                         p.skipChildren();
                     }
                 }
-                return count == 2 ? new Value(second.number, "[…, " + second.description + "]")
+                return count == 2 ? new Value(second.number, "a list whose second item is " + second.description)
                         : new Value(null, "a list of " + count);
             }
             default:
-                String d = describe(p, t);
                 p.skipChildren();
-                return new Value(null, d);
+                return new Value(null, kind(t));
         }
     }
 
@@ -401,19 +407,6 @@ public final class NotebookJson {
                 return "null";
             default:
                 return p.getText();
-        }
-    }
-
-    private static String describe(JsonParser p, JsonToken t) throws IOException {
-        switch (t) {
-            case START_OBJECT:
-                return "an object";
-            case START_ARRAY:
-                return "a list";
-            case VALUE_STRING:
-                return quoteShort(p.getText());
-            default:
-                return scalarText(p, t);
         }
     }
 
@@ -436,10 +429,6 @@ public final class NotebookJson {
         }
     }
 
-    private static String quoteShort(String text) {
-        return "\"" + (text.length() > 37 ? text.substring(0, 34) + "..." : text) + "\"";
-    }
-
     private static Collector.Type typeOf(String t) {
         switch (t.toLowerCase(Locale.ROOT)) {
             case "gauge":
@@ -454,27 +443,27 @@ public final class NotebookJson {
         }
     }
 
-    private void checkNameLength(String rawName) throws NotebookJsonException {
+    private void checkNameLength(String rawName, String at) throws NotebookJsonException {
         if (prefix.length() + rawName.length() > JsonReader.MAX_NAME_CHARS) {
-            throw JsonReader.tooLong("the metric name '" + rawName.substring(0, Math.min(40, rawName.length())) + "…' is longer than "
-                    + JsonReader.MAX_NAME_CHARS + " characters");
+            throw JsonReader.tooLong("a metric name is longer than " + JsonReader.MAX_NAME_CHARS + " characters, " + at);
         }
     }
 
     private void add(String rawName, Collector.Type type, Entry e, String help) throws NotebookJsonException {
+        String at = e.at;
         if (rawName.isEmpty()) {
-            reject("invalid_name", rawName, "the metric name is empty");
+            reject("invalid_name", at, "the metric name is empty");
             return;
         }
-        checkNameLength(rawName);
+        checkNameLength(rawName, at);
         String unit = "";
         if (e.unitProblem != null) {
-            reject("invalid_unit", rawName, e.unitProblem);
+            reject("invalid_unit", at, e.unitProblem);
             return;
         }
         if (e.unit != null && !e.unit.isEmpty()) {
             if (!isUnit(e.unit)) {
-                reject("invalid_unit", rawName, "unit '" + e.unit + "' is not made of letters, digits and _");
+                reject("invalid_unit", at, "its unit is not made of letters, digits and _");
                 return;
             }
             unit = e.unit;
@@ -489,16 +478,16 @@ public final class NotebookJson {
         String sampleName = type == Collector.Type.COUNTER ? familyName + "_total" : familyName;
         Double value = e.value == null ? null : e.value.number;
         if (value == null) {
-            reject("invalid_value", rawName, "value " + (e.value == null ? "(missing)" : e.value.description)
-                    + " is not a number");
+            reject("invalid_value", at, e.value == null ? "it has no value"
+                    : "its value is not a number (found " + e.value.description + ")");
             return;
         }
         if (type == Collector.Type.COUNTER && (value < 0 || value.isNaN())) {
-            reject("invalid_value", rawName, "a counter cannot be " + value);
+            reject("invalid_value", at, "a counter's value cannot be negative or NaN");
             return;
         }
         if (e.labelsProblem != null) {
-            reject("invalid_labels", rawName, e.labelsProblem);
+            reject("invalid_labels", at, e.labelsProblem);
             return;
         }
         Map<String, String> own = new TreeMap<>();
@@ -510,11 +499,12 @@ public final class NotebookJson {
                 }
                 String ln = MetricNames.labelName(raw);
                 if (ln.isEmpty() || ln.startsWith("__")) {
-                    reject("invalid_label", rawName, "label name '" + raw + "' is reserved or empty");
+                    reject("invalid_label", at, "a label name is reserved (starts with __) or empty");
                     return;
                 }
                 if (reservedLabels.contains(ln)) {
-                    reject("label_clash", rawName, "label '" + ln + "' is set by the agent (identity labels win)");
+                    // ln is one of the agent's own label names, not the document's text
+                    reject("label_clash", at, "label '" + ln + "' is set by the agent (identity labels win)");
                     return;
                 }
                 String shared = labelNames.get(ln);
@@ -524,7 +514,7 @@ public final class NotebookJson {
                     labelNames.put(ln, ln);
                 }
                 if (own.put(ln, e.labels.get(i + 1)) != null) {
-                    reject("invalid_label", rawName, "label '" + ln + "' appears twice after sanitising");
+                    reject("invalid_label", at, "two of its label names are the same after sanitising");
                     return;
                 }
             }
@@ -538,19 +528,19 @@ public final class NotebookJson {
                     help != null ? help : "Notebook metric '" + rawName + "' from " + source);
             families.put(familyName, family);
         } else if (family.type != type) {
-            reject("type_conflict", rawName, "'" + familyName + "' is already a "
-                    + family.type.name().toLowerCase(Locale.ROOT));
+            reject("type_conflict", at, "its family is already a " + family.type.name().toLowerCase(Locale.ROOT)
+                    + " (an earlier entry)");
             return;
         } else if (!unit.isEmpty() && !unit.equals(family.unit)) {
-            reject("type_conflict", rawName, "'" + familyName + "' already has "
-                    + (family.unit.isEmpty() ? "no unit" : "the unit " + family.unit));
+            reject("type_conflict", at, "its family already has " + (family.unit.isEmpty() ? "no unit" : "another unit")
+                    + " (an earlier entry)");
             return;
         }
         List<String> names = new ArrayList<>(own.keySet());
         List<String> values = new ArrayList<>(own.values());
         // the sample's own lists make its key: a series costs no copy of its labels to be told apart
         if (!family.seriesKeys.add(Arrays.asList(sampleName, names, values))) {
-            reject("duplicate_series", rawName, "the series " + sampleName + own + " appears twice; the first is kept");
+            reject("duplicate_series", at, "the same series (name and labels) came earlier; the first is kept");
             return;
         }
         if (++series > maxSeries) {
@@ -602,10 +592,11 @@ public final class NotebookJson {
         }
     }
 
-    private void reject(String reason, String rawName, String message) {
+    /** A sample refused; its text says where the entry is and why, never a name or value of it. */
+    private void reject(String reason, String at, String message) {
         errors.merge(reason, 1, Integer::sum);
         if (messages.size() < MAX_MESSAGES) {
-            messages.add((rawName.length() > 80 ? rawName.substring(0, 77) + "..." : rawName) + ": " + message);
+            messages.add("the entry " + at + ": " + message);
         }
     }
 

@@ -287,6 +287,92 @@ class AttackMatrixIT {
                             }
                         }
                     }
+                }),
+                // notebook JSON sources (issue 17: files never block the exporter; rendering memory is bounded)
+                row(new Attack("af-metrics.json swapped between a file and a FIFO by rename, 4 scrapers", 5, 2_000,
+                        false) {
+                    final JsonDir files = new JsonDir("{\"swapped\": 0}");
+
+                    @Override
+                    String agentArgs() {
+                        return files.agentArgs();
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        if (a.index == 0) {
+                            files.swapWithFifoUntilStopped(a);
+                            return;
+                        }
+                        while (a.on()) {
+                            // every scrape of the 4 within the 2 s the fresh ones get
+                            String ms = scrapeMillis(a.url, 2_000, null);
+                            if (!ms.matches("\\d+") && a.on()) {
+                                throw new IOException("a concurrent scrape: " + ms);
+                            }
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> statusLines) {
+                        files.remove();
+                        // after the swapping: a regular file again, the FIFO released, the exporter healthy
+                        assertEquals(List.of("HTTP/1.1 200 OK", "HTTP/1.1 200 OK"), statusLines,
+                                "/-/healthy and a scrape showing the last file after the attack");
+                    }
+                }),
+                row(new Attack("a 16 MiB document of 20 000 series, an OpenMetrics scrape, 8 parallel name[] scrapes"
+                        + " in a -Xmx192m host", 8, 5_000, false) {
+                    final JsonDir files = new JsonDir(null);
+                    final java.util.concurrent.CountDownLatch openMetricsDone = new java.util.concurrent.CountDownLatch(1);
+
+                    @Override
+                    String agentArgs() {
+                        files.write(largeSeriesDocument());
+                        return files.agentArgs();
+                    }
+
+                    @Override
+                    List<String> hostSetUp() {
+                        return List.of("-Xmx192m");
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        if (a.index == 0) {
+                            a.answered(fetch(a.url, "/metrics", "Accept: application/openmetrics-text; version=1.0.0"
+                                    + "\r\nAccept-Encoding: gzip\r\n"));
+                            openMetricsDone.countDown();
+                        } else {
+                            openMetricsDone.await();
+                        }
+                        for (int i = 0; a.on(); i++) {
+                            a.answered(fetch(a.url, "/metrics?name[]=notebook_series",
+                                    (i + a.index) % 2 == 0 ? "Accept-Encoding: gzip\r\n" : ""));
+                        }
+                        if (a.index == 0) {
+                            // no error inside the agent (an OutOfMemoryError would be counted there)
+                            Thread.interrupted();
+                            for (String line : fetchText(a.url, "/metrics?name[]=afmetrics_internal_errors_total")
+                                    .split("\n")) {
+                                if (line.startsWith("afmetrics_internal_errors_total{")) {
+                                    a.answered("an internal error: " + line + "\r\n");
+                                }
+                            }
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> statusLines) {
+                        files.remove();
+                        // rendered (200), or refused while another large render was under way (429) or the heap
+                        // was short (503): never a crash, never a hang
+                        assertTrue(statusLines.stream().anyMatch(l -> l.contains(" 200 ")),
+                                "some renders were served: " + statusLines.stream().distinct().collect(Collectors.toList()));
+                        assertTrue(statusLines.stream().allMatch(l -> l.contains(" 200 ") || l.contains(" 429 ")
+                                || l.contains(" 503 ")), statusLines.stream().distinct().collect(Collectors.toList())
+                                .toString());
+                    }
                 }));
     }
 
@@ -848,5 +934,172 @@ class AttackMatrixIT {
         void join() throws InterruptedException {
             thread.join(10_000);
         }
+    }
+
+    /**
+     * A directory of its own holding the row's {@code af-metrics.json}, named to the agent with
+     * {@code json=}; for the swap row also a FIFO, linked into the JSON's place and back out.
+     */
+    static final class JsonDir {
+        private final String first;
+        private java.nio.file.Path dir;
+
+        JsonDir(String first) {
+            this.first = first;
+        }
+
+        private synchronized java.nio.file.Path dir() {
+            if (dir == null) {
+                try {
+                    dir = Files.createTempDirectory("af-attack-json-");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return dir;
+        }
+
+        java.nio.file.Path json() {
+            return dir().resolve("af-metrics.json");
+        }
+
+        String agentArgs() {
+            if (first != null && !Files.exists(json())) {
+                write(first.getBytes(StandardCharsets.UTF_8));
+            }
+            return "json=" + json();
+        }
+
+        /** Written whole and renamed into place. */
+        void write(byte[] bytes) {
+            try {
+                java.nio.file.Path tmp = dir().resolve("af-metrics.json.tmp");
+                Files.write(tmp, bytes);
+                Files.move(tmp, json(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * {@code mv reg af-metrics.json; mv fifo af-metrics.json} in a loop until stopped: a new
+         * regular file, then a hard link of one FIFO, each renamed over the JSON. Then a regular
+         * file again, the FIFO opened for writing (which releases any reader parked in its open,
+         * as a notebook writing to it would) and the exporter asked for its health and a scrape.
+         */
+        void swapWithFifoUntilStopped(Attacker a) throws IOException, InterruptedException {
+            java.nio.file.Path fifo = dir().resolve("kept.fifo");
+            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+            if (mkfifo.waitFor() != 0) {
+                throw new IOException("mkfifo failed");
+            }
+            java.nio.file.Path link = dir().resolve("fifo.tmp");
+            int i = 0;
+            try {
+                while (a.on()) {
+                    write(("{\"swapped\": " + ++i + "}").getBytes(StandardCharsets.UTF_8));
+                    Thread.sleep(2);
+                    Files.createLink(link, fifo);
+                    Files.move(link, json(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    Thread.sleep(2);
+                }
+            } catch (InterruptedException | IOException | java.io.UncheckedIOException e) {
+                if (a.on()) {
+                    throw new IOException("swapping the file: " + e, e);
+                }
+                // stopped, maybe in the middle of a write
+            }
+            Thread.interrupted();
+            Files.deleteIfExists(link);
+            write("{\"swapped\": -1}".getBytes(StandardCharsets.UTF_8));
+            releaseReaders(fifo);
+            a.answered(fetch(a.url, "/-/healthy", ""));
+            // the last file is read within a few scrapes once the parked open has returned
+            String last = "";
+            for (int n = 0; n < 20 && !last.contains("notebook_swapped{"); n++) {
+                last = fetchText(a.url, "/metrics");
+                Thread.sleep(200);
+            }
+            int at = last.indexOf("notebook_swapped{");
+            if (!last.contains("reason=\"unreadable\"")) {
+                a.answered("the FIFO was never counted as unreadable\r\n");
+            }
+            a.answered(at >= 0 && last.substring(at, last.indexOf('\n', at)).endsWith(" -1.0") ? "HTTP/1.1 200 OK\r\n"
+                    : "the last file was not read: " + (at < 0 ? "no series" : last.substring(at, last.indexOf('\n', at)))
+                    + "\r\n");
+        }
+
+        /** Opens the FIFO for writing and for reading at once: every open of it returns. */
+        private static void releaseReaders(java.nio.file.Path fifo) throws IOException, InterruptedException {
+            Thread writer = new Thread(() -> {
+                try {
+                    new java.io.FileOutputStream(fifo.toFile()).close();
+                } catch (IOException e) {
+                    // the reader below is the test's own: it is there
+                }
+            }, "fifo-writer");
+            writer.setDaemon(true);
+            writer.start();
+            new java.io.FileInputStream(fifo.toFile()).close();
+            writer.join(10_000);
+        }
+
+        void remove() {
+            try (Stream<java.nio.file.Path> all = Files.list(dir())) {
+                for (java.nio.file.Path p : all.collect(Collectors.toList())) {
+                    Files.deleteIfExists(p);
+                }
+                Files.deleteIfExists(dir());
+            } catch (IOException e) {
+                // a temporary directory
+            }
+        }
+    }
+
+    /** The status line of a GET (Connection: close), its body read to the end. */
+    private static String fetch(URI url, String path, String headers) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(ascii("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + headers + "\r\n"));
+            InputStream in = s.getInputStream();
+            String head = readHead(in);
+            in.transferTo(OutputStream.nullOutputStream());
+            return head;
+        }
+    }
+
+    private static String fetchText(URI url, String path) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(ascii("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Just under 16 MiB of JSON: one family of 20 000 series (json-max-series) with four labels of
+     * about 190 characters each, some 18 MB of exposition once the identity labels are added.
+     */
+    private static byte[] largeSeriesDocument() {
+        StringBuilder sb = new StringBuilder(16_800_000).append("{\"metrics\":[");
+        String pad = "x".repeat(180);
+        for (int i = 0; i < 20_000; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"name\":\"series\",\"value\":").append(i).append(",\"labels\":{");
+            for (int l = 0; l < 4; l++) {
+                sb.append(l == 0 ? "" : ",").append("\"l").append(l).append("\":\"").append(i).append('_').append(l)
+                        .append(pad).append('"');
+            }
+            sb.append("}}");
+        }
+        byte[] doc = sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+        if (doc.length > 16 * 1024 * 1024) {
+            throw new IllegalStateException("the document is over json-max-bytes: " + doc.length);
+        }
+        return doc;
     }
 }

@@ -143,6 +143,12 @@ class JsonSourceFaultsIT {
                     Files.delete(t.json);
                     Process mkfifo = new ProcessBuilder("mkfifo", t.json.toString()).inheritIO().start();
                     assertEquals(0, mkfifo.waitFor());
+                }),
+                row("garbage after the document", "malformed", t -> t.write("{\"a\":1} garbage {{{")),
+                row("a second document after the first", "malformed", t -> t.write("{\"a\":1}{\"a\":2}")),
+                row("a symlink to a private token file", "malformed", t -> {
+                    Files.delete(t.json);
+                    Files.createSymbolicLink(t.json, t.tokenFile());
                 }));
     }
 
@@ -232,6 +238,85 @@ class JsonSourceFaultsIT {
         assertEquals(decreased, errors(e).getOrDefault("counter_decreased", 0.0), "a reset is no decrease");
     }
 
+    /** A secret of the user's, in the shape of a GitHub token. */
+    static final String TOKEN = "ghp_7rUe5ecReT0fTheUser0123456789abcdef";
+
+    /** The user's private token file (mode 600), which the JSON path may be made to point at. */
+    private Path tokenFile() throws Exception {
+        Path token = dir.resolve("token");
+        if (!Files.exists(token)) {
+            Files.writeString(token, TOKEN + "\n");
+            Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return token;
+    }
+
+    /**
+     * The JSON path is a symlink to the user's token file, and documents holding the token where
+     * an error would once quote it: the token's text shows nowhere, not on the landing page, not
+     * in the kernel's stderr, not in /metrics; the last good values stay.
+     */
+    @Order(3)
+    @Test
+    void aTokenBehindTheJsonPathShowsNowhere() throws Exception {
+        restoreGood();
+        Files.delete(json);
+        Files.createSymbolicLink(json, tokenFile());
+        touch();
+        Exposition e = Http.scrape(url);
+        assertGoodKept(e);
+        String landing = Http.get(url.replace("/metrics", "/")).body();
+        assertTrue(landing.contains("malformed JSON at line 1, column"), landing);
+        for (String doc : List.of("{\"" + TOKEN + "\":1,\"" + TOKEN + "\":2}",
+                "{\"metrics\":[{\"name\":\"" + TOKEN + "\",\"value\":\"" + TOKEN + "\"}]}",
+                "{\"metrics\":[{\"name\":\"a\",\"unit\":\"" + TOKEN + "!\",\"value\":1}]}",
+                "{\"a\":1} " + TOKEN)) {
+            write(doc);
+            e = Http.scrape(url);
+            assertGoodKept(e);
+            assertNoToken("/metrics after " + doc, e.text());
+            assertNoToken("the landing page after " + doc, Http.get(url.replace("/metrics", "/")).body());
+        }
+        assertNoToken("/metrics", e.text());
+        assertNoToken("the landing page", landing);
+        assertNoToken("the kernel's stderr", jvm.stderr());
+    }
+
+    private static void assertNoToken(String where, String text) {
+        for (int i = 0; i + 6 <= TOKEN.length(); i++) {
+            assertTrue(!text.contains(TOKEN.substring(i, i + 6)), where + " holds part of the token: " + text);
+        }
+    }
+
+    /**
+     * Pushes as files: a body with anything but whitespace after the document is malformed and the
+     * last good push stays; no answer, page or log line holds a byte of a refused body.
+     */
+    @Order(6)
+    @Test
+    void pushesAreAsStrictAndTellNothingOfTheirBody(@TempDir Path own) throws Exception {
+        try (ChildJvm.Running agent = ChildJvm.main(ScriptedHostMain.class).agent("port=0").workDir(own).start()) {
+            String metrics = agent.awaitExporterUrl(WAIT);
+            String push = metrics.replace("/metrics", "/notebook-metrics");
+            assertEquals(200, Http.post(push, "application/json", "{\"pushed\": 42}").statusCode());
+            for (String body : List.of("{\"a\":1} garbage {{{", "{\"a\":1}{\"a\":2}", TOKEN, "{\"a\":1} " + TOKEN,
+                    "{\"" + TOKEN + "\":1,\"" + TOKEN + "\":2}")) {
+                java.net.http.HttpResponse<String> answer = Http.post(push, "application/json", body);
+                assertEquals(400, answer.statusCode(), body + ": " + answer.body());
+                assertTrue(answer.body().contains("\"reason\":\"malformed\""), answer.body());
+                assertNoToken("the push answer", answer.body());
+            }
+            Exposition e = Http.scrape(metrics);
+            assertEquals(42, e.find("notebook_pushed").value, "the last good push stays");
+            assertEquals(5, e.find("afmetrics_json_errors_total", "source", "push", "reason", "malformed").value);
+            assertNoToken("/metrics", e.text());
+            assertNoToken("the landing page", Http.get(metrics.replace("/metrics", "/")).body());
+            HostDriver.send(agent, "exit 0");
+            assertEquals(0, agent.awaitExit(WAIT));
+            assertNoToken("the kernel's stderr", agent.stderr());
+        }
+    }
+
     @Order(4)
     @Test
     void theHostRunsAndExitsAsWithoutTheAgent() throws Exception {
@@ -256,7 +341,7 @@ class JsonSourceFaultsIT {
      * A document within every limit that still needs more heap than a small kernel has left
      * (20 000 series of 32 labels, some 45 MiB of metrics, into a 40 MiB heap): it is dropped
      * before the heap runs out, counted as {@code out_of_memory}, the last good values stay, every
-     * scrape meanwhile is answered or cut at its deadline (none left hanging, the exporter does
+     * scrape meanwhile is answered, refused (503, the heap short) or cut at its deadline (none left hanging, the exporter does
      * not fall silent) and the host never hears of it.
      */
     @Order(5)
@@ -286,7 +371,14 @@ class JsonSourceFaultsIT {
             while (e == null || e.find("afmetrics_json_errors_total", "reason", "out_of_memory") == null) {
                 assertTrue(System.nanoTime() < deadline, "out_of_memory counted within " + WAIT);
                 try {
-                    e = Http.scrape(smallUrl);
+                    java.net.http.HttpResponse<String> r = Http.get(smallUrl);
+                    if (r.statusCode() == 200) {
+                        e = Exposition.parse(r.body());
+                    } else {
+                        // while the document fills the heap, a scrape is refused rather than rendered
+                        assertEquals(503, r.statusCode(), r.body());
+                        assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+                    }
                 } catch (java.io.IOException slow) {
                     // a scrape waiting on the read while the heap thrashes may pass its deadline: cut, as it should be
                 }

@@ -89,4 +89,68 @@ class JsonFileSourceTest {
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> NotebookJson.convert(
                 new java.io.ByteArrayInputStream(doc), doc.length, "notebook_", NotebookJsonTest.RESERVED, 100, "s"));
     }
+
+    private static Path mkfifo(Path p) throws Exception {
+        Process mkfifo = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        return p;
+    }
+
+    private static long helpers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("af-metrics-json-file") && t.isAlive()).count();
+    }
+
+    /**
+     * The file is a regular one when looked at and a FIFO by the time it is opened (the opener
+     * here opens a real FIFO, as the open of a path renamed meanwhile would): the scrape goes on
+     * with the last good values and counts the source unreadable once; while that open is stuck,
+     * later scrapes neither wait on it nor start another helper; once it returns, the FIFO it got
+     * is not read and the file is read again.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void anOpenThatBlocksIsAbandonedAndNeverWaitedOnTwice() throws Exception {
+        Path f = dir.resolve("m.json");
+        Path fifo = mkfifo(dir.resolve("swapped.fifo"));
+        Files.writeString(f, "{\"a\": 1}");
+        java.util.concurrent.atomic.AtomicBoolean swap = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        JsonFileSource s = new JsonFileSource(f, "notebook_", NotebookJsonTest.RESERVED, 1000, 100, new ParseGate(),
+                p -> {
+                    opens.incrementAndGet();
+                    return java.nio.channels.FileChannel.open(swap.get() ? fifo : p,
+                            java.nio.file.StandardOpenOption.READ);
+                });
+        s.refresh();
+        assertEquals(1, value(s, "notebook_a"));
+        long before = helpers();
+
+        swap.set(true);
+        Files.writeString(f, "{\"a\": 2}");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        s.refresh();
+        assertEquals(Map.of("unreadable", 1L), s.health().errors(), "the stuck open is counted");
+        assertEquals(1, value(s, "notebook_a"), "the last good values stay");
+        assertEquals(before + 1, helpers(), "one helper is parked in the open");
+
+        Files.writeString(f, "{\"a\": 3}");
+        Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        for (int i = 0; i < 5; i++) {
+            s.refresh();
+        }
+        assertEquals(2, opens.get(), "no other open while one is stuck");
+        assertEquals(before + 1, helpers(), "and no other helper");
+        assertEquals(Map.of("unreadable", 1L), s.health().errors(), "counted once");
+
+        // a writer comes: the stuck open returns with the FIFO, which is not read
+        swap.set(false);
+        new java.io.FileOutputStream(fifo.toFile()).close();
+        while (helpers() > before) {
+            Thread.sleep(20);
+        }
+        assertEquals(Map.of("unreadable", 1L), s.health().errors(), "the abandoned open is not counted again");
+        s.refresh();
+        assertEquals(3, value(s, "notebook_a"), "the file as it is now is read");
+    }
 }

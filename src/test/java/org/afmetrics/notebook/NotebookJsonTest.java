@@ -370,4 +370,92 @@ class NotebookJsonTest {
             assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json)).reason(), row);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "garbage after the object      | {\"a\":1} garbage {{{     | malformed",
+        "a second document             | {\"a\":1}{\"a\":2}          | malformed",
+        "a second document on a line   | '{\"a\":1}\n{\"a\":2}'      | malformed",
+        "a number after a list         | [{\"name\":\"a\",\"value\":1}] 7 | malformed",
+        "whitespace after the object   | '{\"a\":1} \n\t\r\n '       | ",
+    })
+    void anythingButWhitespaceAfterTheDocumentIsMalformed(String row, String json, String reason) throws Exception {
+        if (reason == null) {
+            assertEquals(1, convert(json).series(), row);
+            return;
+        }
+        NotebookJsonException e = assertThrows(NotebookJsonException.class, () -> convert(json), row);
+        assertEquals(reason, e.reason(), row);
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        assertEquals(reason, assertThrows(NotebookJsonException.class, () -> NotebookJson.convert(
+                new java.io.ByteArrayInputStream(b), b.length, "notebook_", RESERVED, 100, "f")).reason(),
+                row + ", read from a stream as a file is");
+    }
+
+    @Test
+    void aControlByteAfterTheDocumentIsMalformed() {
+        assertEquals("malformed", reason("{\"a\":1}\u0000"));
+        assertEquals("malformed", reason("{\"a\":1}\n\u0001"));
+    }
+
+    /** A secret that must never show in an error text: a GitHub token's shape. */
+    static final String SECRET = "ghp_SeCrEt0123456789abcdefTOKEN";
+
+    /**
+     * Documents holding a secret where an error text could quote it: as the whole document, a
+     * key, a name, a label name or value, a unit, a type, a value. Whatever is refused and why,
+     * neither the whole document's nor any sample's text holds a byte of the secret.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a token file                 | SECRET                                                          | malformed",
+        "a token file with a newline  | SECRET<NL>                                                      | malformed",
+        "a quoted token               | \"SECRET\"                                                      | unsupported",
+        "a token after a document     | {\"a\":1} SECRET                                                | malformed",
+        "half a token in a key        | {\"SECRET                                                        | truncated",
+        "a token as a bare value      | {\"a\": SECRET}                                                 | malformed",
+        "a token key given twice      | {\"SECRET\":1,\"SECRET\":2}                                     | malformed",
+        "a token label given twice    | {\"m\":[{\"metric\":{\"SECRET\":\"1\",\"SECRET\":\"2\"},\"value\":1}]} | malformed",
+        "a token as the only value    | {\"metrics\":[{\"name\":\"a\",\"value\":\"SECRET\"}]}           | nothing_usable",
+        "a token as a typed name      | {\"metrics\":[{\"name\":\"SECRET\",\"value\":\"x\"}]}           | nothing_usable",
+        "a token as a type            | {\"metrics\":[{\"name\":\"a\",\"type\":\"SECRET\",\"value\":1}]} | nothing_usable",
+        "a token as a unit            | {\"metrics\":[{\"name\":\"a\",\"unit\":\"SECRET!\",\"value\":1}]} | nothing_usable",
+        "a token in a label name      | {\"metrics\":[{\"name\":\"a\",\"labels\":{\"__SECRET\":\"v\"},\"value\":1}]} | nothing_usable",
+        "a token as labels            | {\"metrics\":[{\"name\":\"a\",\"labels\":\"SECRET\",\"value\":1}]} | nothing_usable",
+        "a token as a long name       | {\"SECRET\":{\"LONG\":1}}                                      | too_long",
+        "a token in a series twice    | {\"metrics\":[{\"name\":\"a\",\"labels\":{\"k\":\"SECRET\"},\"value\":1},{\"name\":\"a\",\"labels\":{\"k\":\"SECRET\"},\"value\":2},{\"name\":\"SECRET\",\"type\":\"counter\",\"value\":-1}]} | ",
+    })
+    void noErrorTextHoldsAByteOfTheDocument(String row, String template, String reason) throws Exception {
+        String json = template.replace("SECRET", SECRET).replace("LONG", "x".repeat(JsonReader.MAX_NAME_CHARS))
+                .replace("<NL>", "\n");
+        List<String> texts = new java.util.ArrayList<>();
+        if (reason == null) {
+            Conversion c = convert(json);
+            assertTrue(!c.messages().isEmpty(), row + ": something was refused");
+            texts.addAll(c.messages());
+        } else {
+            NotebookJsonException e = assertThrows(NotebookJsonException.class, () -> convert(json), row);
+            assertEquals(reason, e.reason(), row + ": " + e.getMessage());
+            texts.add(e.getMessage());
+        }
+        for (String text : texts) {
+            for (int i = 0; i + 4 <= SECRET.length(); i++) {
+                assertTrue(!text.contains(SECRET.substring(i, i + 4)), row + ": no part of the secret in: " + text);
+            }
+            if (reason == null || reason.equals("malformed") || reason.equals("truncated")) {
+                assertTrue(text.matches("(?s).*at line \\d+, column \\d+.*"), row + ": says where: " + text);
+            }
+        }
+    }
+
+    @Test
+    void aCounterThatWentDownIsToldByItsPlaceNotItsLabels() throws Exception {
+        Conversion before = convert("{\"metrics\":[{\"name\":\"n\",\"type\":\"counter\",\"labels\":{\"k\":\"" + SECRET
+                + "\"},\"value\":5}]}");
+        Conversion after = CounterGuard.apply(before, convert("{\"metrics\":[{\"name\":\"n\",\"type\":\"counter\","
+                + "\"labels\":{\"k\":\"" + SECRET + "\"},\"value\":3}]}"));
+        assertEquals(Map.of("counter_decreased", 1), after.sampleErrors());
+        assertTrue(!after.messages().get(0).contains("ghp_"), after.messages().toString());
+        assertTrue(after.messages().get(0).contains("series 1"), after.messages().toString());
+    }
 }
