@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.afmetrics.AgentThreads;
 import org.afmetrics.InternalErrors;
+import org.afmetrics.notebook.HeapGuard;
 
 /**
  * The exporter's plain-HTTP server, behind the {@code com.sun.net.httpserver} API so the handlers,
@@ -74,7 +75,6 @@ final class SelectorHttpServer extends HttpServer {
     static final int SHORT_HEAP_CAP = 16;
     private static final long TICK_MILLIS = 100;
     private static final long ACCEPT_PAUSE_MILLIS = 100;
-    private static final long MIN_RESERVE = 8L * 1024 * 1024;
 
     enum State { FRESH, READING, BUSY, IDLE }
 
@@ -616,11 +616,9 @@ final class SelectorHttpServer extends HttpServer {
         closeQuietly(selector);
     }
 
-    private static boolean heapShort() {
-        Runtime rt = Runtime.getRuntime();
-        long max = rt.maxMemory();
-        long used = rt.totalMemory() - rt.freeMemory();
-        return max - used < Math.max(MIN_RESERVE, max / 8);
+    /** Whether the heap lacks room for a full set of head buffers beside its reserve (the one rule, {@link HeapGuard}). */
+    private boolean heapShort() {
+        return !HeapGuard.allows((long) configuredCap * RequestHead.MAX_BYTES / 4);
     }
 
     private int fdLimit = Integer.MAX_VALUE;
