@@ -27,11 +27,11 @@ final class CounterGuard {
         if (previous == null || next == null) {
             return next;
         }
-        Map<String, Double> before = new HashMap<>();
+        Map<SeriesKey, Double> before = new HashMap<>();
         for (MetricFamilySamples f : previous.families()) {
             if (f.type == Collector.Type.COUNTER) {
                 for (Sample s : f.samples) {
-                    before.put(key(s), s.value);
+                    before.put(SeriesKey.of(s), s.value);
                 }
             }
         }
@@ -52,7 +52,7 @@ final class CounterGuard {
             List<Sample> samples = null;
             for (int i = 0; i < f.samples.size(); i++) {
                 Sample s = f.samples.get(i);
-                Double last = before.get(key(s));
+                Double last = before.get(SeriesKey.of(s));
                 if (last == null || s.value >= last || s.value == 0) {
                     continue;
                 }
@@ -75,9 +75,5 @@ final class CounterGuard {
         Map<String, Integer> errors = new TreeMap<>(next.sampleErrors());
         errors.merge(REASON, decreased, Integer::sum);
         return new Conversion(families, next.series(), next.skippedFields(), errors, messages);
-    }
-
-    private static String key(Sample s) {
-        return s.name + '\0' + s.labelNames + '\0' + s.labelValues;
     }
 }

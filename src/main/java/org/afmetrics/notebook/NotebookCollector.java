@@ -107,7 +107,7 @@ public final class NotebookCollector extends Collector implements Collector.Desc
             return merged;
         }
         Map<String, MetricFamilySamples> byName = new LinkedHashMap<>();
-        Map<String, Set<String>> seriesByName = new LinkedHashMap<>();
+        Map<String, Set<SeriesKey>> seriesByName = new LinkedHashMap<>();
         for (int i = 0; i < now.length; i++) {
             if (now[i] == null) {
                 continue;
@@ -121,10 +121,10 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                 } else if (first.type != f.type) {
                     sources.get(i).failure("type_conflict", f.name + " is a " + first.type + " in another source");
                 } else {
-                    Set<String> keys = seriesByName.computeIfAbsent(f.name, n -> keysOf(first.samples));
+                    Set<SeriesKey> keys = seriesByName.computeIfAbsent(f.name, n -> keysOf(first.samples));
                     List<Sample> samples = new ArrayList<>(first.samples);
                     for (Sample s : f.samples) {
-                        if (keys.add(key(s))) {
+                        if (keys.add(SeriesKey.of(s))) {
                             samples.add(s);
                         } else {
                             sources.get(i).failure("duplicate_series", s.name + " is also given by another source");
@@ -139,16 +139,12 @@ public final class NotebookCollector extends Collector implements Collector.Desc
         return merged;
     }
 
-    private static Set<String> keysOf(List<Sample> samples) {
-        Set<String> keys = new HashSet<>();
+    private static Set<SeriesKey> keysOf(List<Sample> samples) {
+        Set<SeriesKey> keys = new HashSet<>();
         for (Sample s : samples) {
-            keys.add(key(s));
+            keys.add(SeriesKey.of(s));
         }
         return keys;
-    }
-
-    private static String key(Sample s) {
-        return s.name + s.labelNames + s.labelValues;
     }
 
     private static List<MetricFamilySamples> healthFamilies(List<SourceHealth> sources) {

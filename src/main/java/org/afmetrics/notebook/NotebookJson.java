@@ -8,7 +8,6 @@ import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -536,10 +535,8 @@ public final class NotebookJson {
                     + " (an earlier entry)");
             return;
         }
-        List<String> names = new ArrayList<>(own.keySet());
-        List<String> values = new ArrayList<>(own.values());
-        // the sample's own lists make its key: a series costs no copy of its labels to be told apart
-        if (!family.seriesKeys.add(Arrays.asList(sampleName, names, values))) {
+        Sample sample = new Sample(sampleName, new ArrayList<>(own.keySet()), new ArrayList<>(own.values()), value);
+        if (!family.seriesKeys.add(SeriesKey.of(sample))) {
             reject("duplicate_series", at, "the same series (name and labels) came earlier; the first is kept");
             return;
         }
@@ -549,7 +546,7 @@ public final class NotebookJson {
         if (series % HeapGuard.EVERY == 0) {
             HeapGuard.check();
         }
-        family.samples.add(new Sample(sampleName, names, values, value));
+        family.samples.add(sample);
     }
 
     private static boolean isUnit(String unit) {
@@ -628,7 +625,7 @@ public final class NotebookJson {
         final Collector.Type type;
         final String help;
         final List<Sample> samples = new ArrayList<>();
-        final Set<List<Object>> seriesKeys = new HashSet<>();
+        final Set<SeriesKey> seriesKeys = new HashSet<>();
 
         FamilyBuilder(String name, String sampleName, String unit, Collector.Type type, String help) {
             this.name = name;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CounterGuardTest {
     private static Conversion doc(String json) throws Exception {
@@ -35,6 +37,21 @@ class CounterGuardTest {
         assertEquals(0, value(h.lastGood(), "a"), "back to zero is a reset");
         assertEquals(0, value(h.lastGood(), "b"));
         assertEquals(2L, h.errors().get(CounterGuard.REASON));
+    }
+
+    /** Two counters whose label values, joined as text, read the same: neither is the other's past. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a list separator       | \"a\":\"p, q\",\"b\":\"r\"       | \"a\":\"p\",\"b\":\"q, r\"",
+        "'=' and '}'            | \"a\":\"x=}\",\"b\":\"y\"        | \"a\":\"x\",\"b\":\"=}y\"",
+        "NUL                    | \"a\":\"p\\u0000\",\"b\":\"q\" | \"a\":\"p\",\"b\":\"\\u0000q\"",
+    })
+    void countersWhoseLabelsReadAlikeAreNotConfused(String row, String before, String after) throws Exception {
+        SourceHealth h = new SourceHealth("t");
+        h.success(doc("[" + counter(before, 10) + "]"));
+        h.success(doc("[" + counter(after, 3) + "]"));
+        assertEquals(3, h.lastGood().families().get(0).samples.get(0).value, row + ": another series, not a decrease");
+        assertEquals(null, h.errors().get(CounterGuard.REASON), row);
     }
 
     @Test

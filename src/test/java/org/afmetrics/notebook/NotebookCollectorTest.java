@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class NotebookCollectorTest {
@@ -43,6 +45,33 @@ class NotebookCollectorTest {
         assertEquals(List.of(dir.resolve("out/b.json").toString(), "duplicate_series"), errors.samples.get(0).labelValues);
         c.collect();
         assertEquals(1, family(c.collect(), "afmetrics_json_errors").samples.get(0).value, "counted once");
+    }
+
+    /**
+     * A file's series and a pushed one whose label values, joined as text, read the same are two
+     * series: both exported, neither counted as a duplicate.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a list separator | \"a\":\"p, q\",\"b\":\"r\"       | \"a\":\"p\",\"b\":\"q, r\"",
+        "'=' and '}'      | \"a\":\"x=}\",\"b\":\"y\"        | \"a\":\"x\",\"b\":\"=}y\"",
+        "NUL              | \"a\":\"p\\u0000\",\"b\":\"q\" | \"a\":\"p\",\"b\":\"\\u0000q\"",
+    })
+    void aFileSeriesAndAPushedOneThatReadAlikeAreBothExported(String row, String fileLabels, String pushLabels)
+            throws Exception {
+        Files.writeString(dir.resolve("a.json"), "{\"m\":[{\"metric\":{" + fileLabels + "},\"value\":1}]}");
+        PushedMetrics pushed = new PushedMetrics("notebook_", NotebookJsonTest.RESERVED, 100);
+        byte[] body = ("{\"m\":[{\"metric\":{" + pushLabels + "},\"value\":2}]}").getBytes(StandardCharsets.UTF_8);
+        pushed.accept(body, body.length);
+        NotebookCollector c = new NotebookCollector(List.of("a.json"), dir, "notebook_", NotebookJsonTest.RESERVED,
+                10_000, 100, pushed);
+        List<MetricFamilySamples> fs = c.collect();
+        MetricFamilySamples m = family(fs, "notebook_m");
+        assertEquals(2, m.samples.size(), row + ": " + m.samples);
+        assertEquals(1, m.samples.get(0).value, row);
+        assertEquals(2, m.samples.get(1).value, row);
+        assertEquals(0, fs.stream().filter(f -> f.name.equals("afmetrics_json_errors")).count(),
+                row + ": no duplicate_series");
     }
 
     @Test
