@@ -2,7 +2,6 @@ package org.afmetrics;
 
 import java.lang.instrument.Instrumentation;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.JdkServerSettings;
@@ -46,7 +45,7 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
+        if (config.pushgateway().isPresent() || config.targetsDir().isPresent()) {
             // armed early, so a JVM that exits while the agent starts still pushes and cleans up;
             // called here rather than through Facility, whose loading in premain costs milliseconds
             ExitActions.arm(config.pushTimeoutMs());
@@ -58,7 +57,7 @@ public final class AgentRuntime {
             boolean watchAll = explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE);
             if (watchAll || kernelStarting) {
                 // the per-cell readings are chosen before any hook can run
-                KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
+                KernelHooks.measureCellResources(config.cellResources());
             }
             if (watchAll) {
                 // the class watcher from now on, for kernel classes from any class loader; an
@@ -71,7 +70,7 @@ public final class AgentRuntime {
             }
         }
         // with TLS the JDK's server serves: set before the host's main can initialise its classes, which read it once
-        if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+        if (config.tlsKeystore().isPresent()) {
             JdkServerSettings.noDelayUnlessSet();
         }
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it

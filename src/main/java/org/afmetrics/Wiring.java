@@ -3,7 +3,6 @@ package org.afmetrics;
 import java.io.IOException;
 import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
@@ -31,7 +30,7 @@ final class Wiring {
 
     static AgentRuntime build(AgentConfig config) throws IOException {
         DeferredHotspotCollector hotspot = null;
-        if (config.flag(ConfigKey.HOTSPOT)) {
+        if (config.hotspot()) {
             hotspot = new DeferredHotspotCollector();
             hotspot.startLoading();
         }
@@ -44,19 +43,19 @@ final class Wiring {
             registry.register(hotspot);
         }
         ParseGate oneDocumentAtATime = new ParseGate();
-        PushedMetrics pushed = config.flag(ConfigKey.PUSH)
-                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries(),
+        PushedMetrics pushed = config.push()
+                ? new PushedMetrics(config.prefix(), identity.reservedLabelNames(), config.jsonMaxSeries(),
                         oneDocumentAtATime)
                 : null;
         NotebookCollector notebook = new NotebookCollector(config.jsonSources(),
-                Paths.get(System.getProperty("user.dir", ".")), config.get(ConfigKey.PREFIX),
+                Paths.get(System.getProperty("user.dir", ".")), config.prefix(),
                 identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed,
                 oneDocumentAtATime);
         registry.register(notebook);
         Facility.registryReady(config, registry);
         ExporterServer server;
         try {
-            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+            server = ExporterServer.start(config.host(), config.ports(), registry, pushed,
                     config.pushMaxBytes(), HttpSecurity.fromConfig(config),
                     new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null),
                     config.maxConnections());
