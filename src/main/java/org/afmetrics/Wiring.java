@@ -28,7 +28,7 @@ final class Wiring {
     private Wiring() {
     }
 
-    static AgentRuntime build(AgentConfig config) throws IOException {
+    static ExporterServer build(AgentConfig config) throws IOException {
         DeferredHotspotCollector hotspot = null;
         if (config.hotspot()) {
             hotspot = new DeferredHotspotCollector();
@@ -62,12 +62,10 @@ final class Wiring {
         } catch (java.security.GeneralSecurityException e) {
             throw new java.io.IOException("access control: " + Log.describe(e), e);
         }
-        AgentRuntime runtime = new AgentRuntime(config, registry, server);
-        AgentRuntime.publish(runtime);
         Facility.serving(config, identity, server.address());
         AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
                 String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
-        return runtime;
+        return server;
     }
 }
