@@ -3,8 +3,10 @@ package org.afmetrics;
 import java.lang.instrument.Instrumentation;
 
 /**
- * The {@code -javaagent} entry. It only hands over to {@link AgentRuntime} on a daemon thread;
- * nothing it does can throw into the host or delay the host's {@code main}.
+ * The {@code -javaagent} entry. Nothing it does can throw into the host. Before the host's
+ * {@code main} it reads the settings, decides whether to serve in this JVM and, in a kernel, weaves
+ * the kernel's hooks ahead (a few milliseconds, measured in BENCHMARKS.md); {@link AgentRuntime}
+ * starts everything else on a daemon thread.
  */
 public final class Agent {
     private Agent() {

@@ -2,35 +2,22 @@ package org.afmetrics;
 
 import java.lang.instrument.Instrumentation;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.JdkServerSettings;
-import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.facility.ExitActions;
 import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.kernel.KernelPresence;
 
 /**
- * The running agent: one per JVM. Wires the data path (notebook JSON and JVM collectors into
- * the labelled registry, the registry behind the HTTP server) on a daemon thread.
+ * The agent's start in this JVM: premain's part (settings, whether to serve, hooks ahead), then
+ * on a daemon thread the data path that {@link Wiring} builds.
  */
 public final class AgentRuntime {
-    private static volatile AgentRuntime current;
+    /** The exporter once started (guarded by the class). */
+    private static ExporterServer started;
 
-    private final AgentConfig config;
-    private final LabelledRegistry registry;
-    private final ExporterServer server;
-
-    AgentRuntime(AgentConfig config, LabelledRegistry registry, ExporterServer server) {
-        this.config = config;
-        this.registry = registry;
-        this.server = server;
-    }
-
-    /** The agent running in this JVM, or null while it starts or when it could not. */
-    public static AgentRuntime current() {
-        return current;
+    private AgentRuntime() {
     }
 
     /**
@@ -46,7 +33,7 @@ public final class AgentRuntime {
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        if (config.isSet(ConfigKey.PUSHGATEWAY) || config.isSet(ConfigKey.TARGETS_DIR)) {
+        if (config.pushgateway().isPresent() || config.targetsDir().isPresent()) {
             // armed early, so a JVM that exits while the agent starts still pushes and cleans up;
             // called here rather than through Facility, whose loading in premain costs milliseconds
             ExitActions.arm(config.pushTimeoutMs());
@@ -58,7 +45,7 @@ public final class AgentRuntime {
             boolean watchAll = explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE);
             if (watchAll || kernelStarting) {
                 // the per-cell readings are chosen before any hook can run
-                KernelHooks.measureCellResources(config.flag(ConfigKey.CELL_RESOURCES));
+                KernelHooks.measureCellResources(config.cellResources());
             }
             if (watchAll) {
                 // the class watcher from now on, for kernel classes from any class loader; an
@@ -71,32 +58,24 @@ public final class AgentRuntime {
             }
         }
         // with TLS the JDK's server serves: set before the host's main can initialise its classes, which read it once
-        if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+        if (config.tlsKeystore().isPresent()) {
             JdkServerSettings.noDelayUnlessSet();
         }
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it
         AgentThreads.start("start", new Starter(config, kernelStarting));
     }
 
-    /** Starts the exporter on the calling thread and says where it serves. */
-    public static synchronized AgentRuntime start(AgentConfig config) throws java.io.IOException {
-        if (current != null) {
-            return current;
+    /** Starts the exporter on the calling thread (once; later calls get the same) and says where it serves. */
+    public static synchronized ExporterServer start(AgentConfig config) throws java.io.IOException {
+        if (started != null) {
+            return started;
         }
         try {
-            return startNow(config);
+            started = Wiring.build(config);
+            return started;
         } finally {
             ExitActions.startFinished();
         }
-    }
-
-    private static AgentRuntime startNow(AgentConfig config) throws java.io.IOException {
-        return Wiring.build(config);
-    }
-
-    /** Makes the runtime {@link #current()}: the wiring calls it once the server answers. */
-    static void publish(AgentRuntime runtime) {
-        current = runtime;
     }
 
     /**
@@ -135,17 +114,5 @@ public final class AgentRuntime {
                 AgentProperties.failed("not exporting: " + Log.describe(t));
             }
         }
-    }
-
-    public AgentConfig config() {
-        return config;
-    }
-
-    public LabelledRegistry registry() {
-        return registry;
-    }
-
-    public ExporterServer server() {
-        return server;
     }
 }

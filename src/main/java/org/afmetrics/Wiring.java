@@ -3,7 +3,6 @@ package org.afmetrics;
 import java.io.IOException;
 import java.nio.file.Paths;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.AgentInfoCollector;
 import org.afmetrics.exporter.DeferredHotspotCollector;
 import org.afmetrics.exporter.ExporterServer;
@@ -29,9 +28,9 @@ final class Wiring {
     private Wiring() {
     }
 
-    static AgentRuntime build(AgentConfig config) throws IOException {
+    static ExporterServer build(AgentConfig config) throws IOException {
         DeferredHotspotCollector hotspot = null;
-        if (config.flag(ConfigKey.HOTSPOT)) {
+        if (config.hotspot()) {
             hotspot = new DeferredHotspotCollector();
             hotspot.startLoading();
         }
@@ -44,31 +43,29 @@ final class Wiring {
             registry.register(hotspot);
         }
         ParseGate oneDocumentAtATime = new ParseGate();
-        PushedMetrics pushed = config.flag(ConfigKey.PUSH)
-                ? new PushedMetrics(config.get(ConfigKey.PREFIX), identity.reservedLabelNames(), config.jsonMaxSeries(),
+        PushedMetrics pushed = config.push()
+                ? new PushedMetrics(config.prefix(), identity.reservedLabelNames(), config.jsonMaxSeries(),
                         oneDocumentAtATime)
                 : null;
         NotebookCollector notebook = new NotebookCollector(config.jsonSources(),
-                Paths.get(System.getProperty("user.dir", ".")), config.get(ConfigKey.PREFIX),
+                Paths.get(System.getProperty("user.dir", ".")), config.prefix(),
                 identity.reservedLabelNames(), config.jsonMaxBytes(), config.jsonMaxSeries(), pushed,
                 oneDocumentAtATime);
         registry.register(notebook);
         Facility.registryReady(config, registry);
         ExporterServer server;
         try {
-            server = ExporterServer.start(config.get(ConfigKey.HOST), config.ports(), registry, pushed,
+            server = ExporterServer.start(config.host(), config.ports(), registry, pushed,
                     config.pushMaxBytes(), HttpSecurity.fromConfig(config),
                     new LandingPage(Version.get(), registry::identity, notebook::refresh, pushed != null),
                     config.maxConnections());
         } catch (java.security.GeneralSecurityException e) {
             throw new java.io.IOException("access control: " + Log.describe(e), e);
         }
-        AgentRuntime runtime = new AgentRuntime(config, registry, server);
-        AgentRuntime.publish(runtime);
         Facility.serving(config, identity, server.address());
         AgentProperties.published(server.url(), identity.user(), identity.session(), identity.labels().get("notebook"),
                 String.join(";", config.jsonSources()));
         Log.info("exporting on " + server.url() + " user=" + identity.user() + " session=" + identity.session());
-        return runtime;
+        return server;
     }
 }

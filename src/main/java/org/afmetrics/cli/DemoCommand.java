@@ -42,14 +42,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         config.warnings().forEach(w -> System.err.println("[af-metrics] warning: " + w));
         Path json = Paths.get(System.getProperty("user.dir")).resolve(config.jsonSources().get(0)).toAbsolutePath();
-        AgentRuntime runtime;
+        org.afmetrics.exporter.ExporterServer server;
         try {
-            runtime = AgentRuntime.start(config);
+            server = AgentRuntime.start(config);
         } catch (IOException e) {
             System.err.println("demo: cannot start the exporter: " + e.getMessage());
             return Main.FAILED;
         }
-        System.out.println("Scrape " + runtime.server().url() + " ; the simulated notebook writes " + json);
+        System.out.println("Scrape " + server.url() + " ; the simulated notebook writes " + json);
         System.out.println("Ctrl-C stops the demo.");
         Random random = new Random(42);
         long entries = 0;

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,8 @@ public final class AgentConfig {
     private final int maxConnections;
     private final long pushTimeoutMs;
     private final String cellHooks;
+    private final java.util.regex.Pattern onlyMain;
+    private final java.util.regex.Pattern skipMain;
 
     /** {@code cell-hooks} values: off, on where a kernel can appear, on in any JVM. */
     public static final String CELL_HOOKS_OFF = "false";
@@ -47,6 +50,8 @@ public final class AgentConfig {
         this.pushTimeoutMs = typed(ConfigKey.PUSHGATEWAY_TIMEOUT_MS, Parse.POSITIVE_LONG);
         this.cellHooks = typed(ConfigKey.CELL_HOOKS, Parse.CELL_HOOKS);
         typed(ConfigKey.CELL_RESOURCES, Parse.BOOLEAN);
+        this.onlyMain = isSet(ConfigKey.ONLY_MAIN) ? typed(ConfigKey.ONLY_MAIN, Parse.REGEX) : null;
+        this.skipMain = isSet(ConfigKey.SKIP_MAIN) ? typed(ConfigKey.SKIP_MAIN, Parse.REGEX) : null;
         if (!isLabelName(get(ConfigKey.PREFIX)) && !get(ConfigKey.PREFIX).isEmpty()) {
             warnings.add("prefix '" + get(ConfigKey.PREFIX) + "' is not a valid metric name prefix; using '"
                     + ConfigKey.PREFIX.defaultValue() + "'");
@@ -65,7 +70,7 @@ public final class AgentConfig {
             }
         }
         if (agentArgs != null && !agentArgs.trim().isEmpty()) {
-            for (String part : agentArgs.split(",")) {
+            for (String part : splitArguments(agentArgs)) {
                 String item = part.trim();
                 if (item.isEmpty()) {
                     continue;
@@ -85,6 +90,31 @@ public final class AgentConfig {
             }
         }
         return new AgentConfig(raw, warnings);
+    }
+
+    /**
+     * The {@code k=v} items of the agent arguments: split at each comma, except one written
+     * backslash-comma, which stays in the value as a plain comma (a regex such as
+     * {@code a{1,3}} is written {@code a{1\,3}}). No other backslash is touched, so a regex
+     * keeps its {@code \.} and {@code \d}.
+     */
+    static List<String> splitArguments(String args) {
+        List<String> items = new ArrayList<>();
+        StringBuilder item = new StringBuilder();
+        for (int i = 0; i < args.length(); i++) {
+            char c = args.charAt(i);
+            if (c == '\\' && i + 1 < args.length() && args.charAt(i + 1) == ',') {
+                item.append(',');
+                i++;
+            } else if (c == ',') {
+                items.add(item.toString());
+                item.setLength(0);
+            } else {
+                item.append(c);
+            }
+        }
+        items.add(item.toString());
+        return items;
     }
 
     public static AgentConfig fromEnvironment(String agentArgs) {
@@ -148,6 +178,7 @@ public final class AgentConfig {
         static final Parse<Boolean> BOOLEAN = new Parse<>(4);
         static final Parse<String> ENVIRONMENT = new Parse<>(5);
         static final Parse<String> CELL_HOOKS = new Parse<>(6);
+        static final Parse<java.util.regex.Pattern> REGEX = new Parse<>(7);
 
         private final int kind;
 
@@ -165,6 +196,7 @@ public final class AgentConfig {
                 case 3: return (T) Integer.valueOf((int) Math.min(Integer.MAX_VALUE, positiveLong(t)));
                 case 4: return (T) Boolean.valueOf(parseBoolean(t));
                 case 6: return (T) parseCellHooks(t);
+                case 7: return (T) parseRegex(t);
                 default: return (T) System.getenv(t);
             }
         }
@@ -189,6 +221,19 @@ public final class AgentConfig {
             return parseBoolean(text) ? CELL_HOOKS_ON : CELL_HOOKS_OFF;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + shorten(text) + "' is not true, false or force");
+        }
+    }
+
+    /** A regex, compiled only where a key is set (the first regex costs a JVM milliseconds of linking). */
+    static java.util.regex.Pattern parseRegex(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return java.util.regex.Pattern.compile(text);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("'" + shorten(text) + "' is not a valid regular expression (" + e.getDescription()
+                    + " at index " + e.getIndex() + ")");
         }
     }
 
@@ -226,6 +271,100 @@ public final class AgentConfig {
         } catch (IllegalArgumentException e) {
             return parseBoolean(key.defaultValue());
         }
+    }
+
+    /** The address to bind ({@code host}). */
+    public String host() {
+        return get(ConfigKey.HOST);
+    }
+
+    /** The prefix of notebook metric names ({@code prefix}). */
+    public String prefix() {
+        return get(ConfigKey.PREFIX);
+    }
+
+    /** Whether pushes are taken ({@code push}). */
+    public boolean push() {
+        return flag(ConfigKey.PUSH);
+    }
+
+    /** Whether the JVM's hotspot metrics are exported ({@code hotspot}). */
+    public boolean hotspot() {
+        return flag(ConfigKey.HOTSPOT);
+    }
+
+    /** Whether each cell's CPU, allocation and GC time are measured ({@code cell-resources}). */
+    public boolean cellResources() {
+        return flag(ConfigKey.CELL_RESOURCES);
+    }
+
+    /** The {@code user} given, overriding the one detected. */
+    public Optional<String> user() {
+        return optional(ConfigKey.USER);
+    }
+
+    /** The {@code session} given, overriding the one detected. */
+    public Optional<String> session() {
+        return optional(ConfigKey.SESSION);
+    }
+
+    public Optional<String> authUser() {
+        return optional(ConfigKey.AUTH_USER);
+    }
+
+    public Optional<String> authPasswordFile() {
+        return optional(ConfigKey.AUTH_PASSWORD_FILE);
+    }
+
+    public Optional<String> authPasswordHash() {
+        return optional(ConfigKey.AUTH_PASSWORD_HASH);
+    }
+
+    public Optional<String> tlsKeystore() {
+        return optional(ConfigKey.TLS_KEYSTORE);
+    }
+
+    public Optional<String> tlsPasswordFile() {
+        return optional(ConfigKey.TLS_PASSWORD_FILE);
+    }
+
+    public Optional<String> pushTokenFile() {
+        return optional(ConfigKey.PUSH_TOKEN_FILE);
+    }
+
+    public Optional<String> targetsDir() {
+        return optional(ConfigKey.TARGETS_DIR);
+    }
+
+    public Optional<String> advertiseHost() {
+        return optional(ConfigKey.ADVERTISE_HOST);
+    }
+
+    public Optional<String> pushgateway() {
+        return optional(ConfigKey.PUSHGATEWAY);
+    }
+
+    public String pushgatewayJob() {
+        return get(ConfigKey.PUSHGATEWAY_JOB);
+    }
+
+    /** {@code only-main}, compiled (and checked) when the settings were read; empty when unset. */
+    public Optional<java.util.regex.Pattern> onlyMain() {
+        return Optional.ofNullable(onlyMain);
+    }
+
+    /** {@code skip-main}, likewise. */
+    public Optional<java.util.regex.Pattern> skipMain() {
+        return Optional.ofNullable(skipMain);
+    }
+
+    /** Whether {@code json} was given (the demo writes its own file otherwise). */
+    public boolean jsonGiven() {
+        return isSet(ConfigKey.JSON);
+    }
+
+    private Optional<String> optional(ConfigKey key) {
+        return isSet(key) ? Optional.of(get(key)) : Optional.empty();
     }
 
     public List<String> warnings() {

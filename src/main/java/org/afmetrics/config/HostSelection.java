@@ -1,7 +1,6 @@
 package org.afmetrics.config;
 
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Decides whether the agent serves in this JVM. {@code JAVA_TOOL_OPTIONS} reaches every JVM a
@@ -57,8 +56,8 @@ public final class HostSelection {
 
     /** Whether the agent should serve in a JVM with this main, under these settings. */
     public static boolean isActive(String main, AgentConfig config) {
-        Pattern only = pattern(config, ConfigKey.ONLY_MAIN);
-        Pattern skip = pattern(config, ConfigKey.SKIP_MAIN);
+        Pattern only = config.onlyMain().orElse(null);
+        Pattern skip = config.skipMain().orElse(null);
         if (skip != null && skip.matcher(main).matches()) {
             return false;
         }
@@ -95,17 +94,5 @@ public final class HostSelection {
             }
         }
         return false;
-    }
-
-    private static Pattern pattern(AgentConfig config, ConfigKey key) {
-        if (!config.isSet(key)) {
-            return null;
-        }
-        try {
-            return Pattern.compile(config.get(key));
-        } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(key.key() + " is not a valid regular expression: "
-                    + e.getDescription());
-        }
     }
 }

@@ -7,10 +7,8 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.client.Collector;
-import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
-import io.prometheus.client.exporter.HTTPServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -63,18 +61,19 @@ public final class ExporterServer {
         this.tls = tls;
     }
 
-    /** Binds the first free port of the range; throws when none is free or the host is wrong. */
-    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
-                                       PushedMetrics pushed, long maxPushBytes) throws IOException {
+    /** A server with no access control or landing page (for tests). */
+    static ExporterServer start(String host, PortRange ports, LabelledRegistry registry,
+                                PushedMetrics pushed, long maxPushBytes) throws IOException {
         return start(host, ports, registry, pushed, maxPushBytes, HttpSecurity.none(), null, DEFAULT_MAX_CONNECTIONS);
     }
 
     /**
-     * As above, with basic auth and TLS on the metrics and a token for the push endpoint if
-     * configured, the landing page at {@code /} (instead of a second copy of the metrics), and at
-     * most {@code maxConnections} connections open at once (plain HTTP).
+     * Binds the first free port of the range (throws when none is free or the host is wrong) and
+     * serves the registry, with basic auth and TLS on the metrics and a token for the push
+     * endpoint if configured, the landing page at {@code /} (else a second copy of the metrics),
+     * and at most {@code maxConnections} connections open at once (plain HTTP).
      */
-    public static ExporterServer start(String host, PortRange ports, CollectorRegistry registry,
+    public static ExporterServer start(String host, PortRange ports, LabelledRegistry registry,
                                        PushedMetrics pushed, long maxPushBytes, HttpSecurity security,
                                        LandingPage landing, int maxConnections) throws IOException {
         InetAddress bind = InetAddress.getByName(host);
@@ -84,9 +83,7 @@ public final class ExporterServer {
             http.setExecutor(executor);
             RequestGuard guard = new RequestGuard(bind);
             Authenticator auth = security.authenticator();
-            HttpHandler metrics = registry instanceof LabelledRegistry
-                    ? new ScrapeHandler((LabelledRegistry) registry)
-                    : new HTTPServer.HTTPMetricHandler(registry);
+            HttpHandler metrics = new ScrapeHandler(registry);
             context(http, "/metrics", metrics, guard, auth);
             context(http, "/", landing != null ? landing : metrics, guard, auth);
             context(http, "/-/healthy", ExporterServer::healthy, guard, auth);
@@ -108,7 +105,7 @@ public final class ExporterServer {
     }
 
     /** A loopback server on a free port serving the registry behind the given basic auth (for tests). */
-    static ExporterServer startWithAuth(CollectorRegistry registry, Authenticator auth) throws IOException {
+    static ExporterServer startWithAuth(LabelledRegistry registry, Authenticator auth) throws IOException {
         return start("127.0.0.1", PortRange.parse("0"), registry, null, 0, HttpSecurity.withAuthenticator(auth), null,
                 DEFAULT_MAX_CONNECTIONS);
     }

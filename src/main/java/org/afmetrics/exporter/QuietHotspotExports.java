@@ -33,17 +33,6 @@ final class QuietHotspotExports {
     private QuietHotspotExports() {
     }
 
-    static void register(CollectorRegistry registry) {
-        new ProcessCollector().register(registry);
-        new MemoryPoolsExports().register(registry);
-        new MemoryAllocationExports().register(registry);
-        new BufferPoolCollector().register(registry);
-        new GarbageCollectorExports().register(registry);
-        new ThreadExports().register(registry);
-        new ClassLoadingExports().register(registry);
-        new VersionInfoExports().register(registry);
-    }
-
     /**
      * {@code process_*}: CPU time, start time, file descriptors, memory. On Linux all of it comes
      * from {@code /proc/self} (as Prometheus's own process collectors read it): the JDK's

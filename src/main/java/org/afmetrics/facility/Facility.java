@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import org.afmetrics.Log;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
 
@@ -25,12 +24,12 @@ public final class Facility {
 
     /** Before the exporter binds, so that a JVM whose exporter cannot bind still pushes at exit. */
     public static void registryReady(AgentConfig config, LabelledRegistry registry) {
-        if (!config.isSet(ConfigKey.PUSHGATEWAY)) {
+        if (config.pushgateway().isEmpty()) {
             return;
         }
         PushAtExit push;
         try {
-            push = new PushAtExit(config.get(ConfigKey.PUSHGATEWAY), config.get(ConfigKey.PUSHGATEWAY_JOB),
+            push = new PushAtExit(config.pushgateway().get(), config.pushgatewayJob(),
                     config.pushTimeoutMs());
         } catch (MalformedURLException e) {
             Log.warn("pushgateway: " + e.getMessage() + "; no push at exit");
@@ -41,10 +40,10 @@ public final class Facility {
 
     /** Once serving: removes stale target files of this host, writes this JVM's own. */
     public static void serving(AgentConfig config, Identity identity, InetSocketAddress bound) {
-        if (!config.isSet(ConfigKey.TARGETS_DIR)) {
+        if (config.targetsDir().isEmpty()) {
             return;
         }
-        Path dir = Paths.get(config.get(ConfigKey.TARGETS_DIR));
+        Path dir = Paths.get(config.targetsDir().get());
         String hostName = HostNames.local();
         try {
             TargetsDir targets = new TargetsDir(dir, hostName);
@@ -57,9 +56,9 @@ public final class Facility {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("user", identity.user());
             info.put("session", identity.session());
-            TargetFile file = new TargetFile(HostNames.target(config.get(ConfigKey.ADVERTISE_HOST), bound), hostName,
+            TargetFile file = new TargetFile(HostNames.target(config.advertiseHost().orElse(""), bound), hostName,
                     self.pid(), TargetsDir.startMillis(self), info).startTicks(TargetsDir.startTicks(self));
-            if (config.isSet(ConfigKey.TLS_KEYSTORE)) {
+            if (config.tlsKeystore().isPresent()) {
                 file.https();
             }
             Path written = file.writeInto(dir);

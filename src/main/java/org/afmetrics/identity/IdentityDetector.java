@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 
 /**
  * Finds the user and the session of this JVM from what Jupyter gives a kernel: JupyterHub's
@@ -35,8 +34,8 @@ public final class IdentityDetector {
 
     public Identity detect(AgentConfig config) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("user", config.isSet(ConfigKey.USER) ? config.get(ConfigKey.USER) : user());
-        labels.put("session", config.isSet(ConfigKey.SESSION) ? config.get(ConfigKey.SESSION) : session());
+        labels.put("user", config.user().orElseGet(this::user));
+        labels.put("session", config.session().orElseGet(this::session));
         String notebook = nonEmpty(env.apply(SESSION_NAME));
         if (notebook != null) {
             labels.put("notebook", notebook);

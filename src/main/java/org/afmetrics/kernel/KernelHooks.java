@@ -207,7 +207,10 @@ public final class KernelHooks {
         }
     }
 
-    /** A class, not a method reference: it is created in premain, where a lambda costs milliseconds to link. */
+    /**
+     * A class, not a method reference: it is made while the kernel starts, on the agent's starter
+     * thread, where the first lambda would link the JDK's lambda machinery on the kernel's two cores.
+     */
     private static final class KernelKnown implements java.util.function.Consumer<KernelDescription> {
         @Override
         public void accept(KernelDescription d) {

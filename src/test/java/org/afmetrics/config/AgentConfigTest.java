@@ -123,4 +123,51 @@ class AgentConfigTest {
         }
         assertEquals("AF_METRICS_JSON_MAX_BYTES", ConfigKey.JSON_MAX_BYTES.envName());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "a plain list                 | port=9100,prefix=nb_           | 9100-9100 | nb_       | ",
+        "an escaped comma in a regex  | only-main=a{1\\,3}b,port=9100 | 9100-9100 | notebook_ | a{1,3}b",
+        "a regex's own backslashes    | only-main=x\\.y\\d              | 8003-8099 | notebook_ | x\\.y\\d",
+        "a trailing escaped comma     | only-main=a\\,                   | 8003-8099 | notebook_ | 'a,'",
+    })
+    void aCommaIsWrittenBackslashCommaInsideAValue(String what, String args, String ports, String prefix,
+                                                    String onlyMain) {
+        AgentConfig c = parse(args, Map.of());
+        assertEquals(List.of(), c.warnings(), what);
+        assertEquals(ports, c.ports().first() + "-" + c.ports().last(), what);
+        assertEquals(prefix, c.prefix(), what);
+        assertEquals(onlyMain == null ? "" : onlyMain, c.onlyMain().map(java.util.regex.Pattern::pattern).orElse(""), what);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "only-main | only-main=(unclosed",
+        "skip-main | skip-main=a{2,1}",
+        "skip-main | skip-main=*x",
+    })
+    void aBadRegexIsOneWarningWhenReadAndTheDefaultStands(String key, String args) {
+        AgentConfig c = parse(args.replace("{2,1}", "{2\\,1}"), Map.of());
+        assertEquals(1, c.warnings().size(), c.warnings().toString());
+        assertTrue(c.warnings().get(0).startsWith(key + ": ") && c.warnings().get(0).contains("not a valid regular expression")
+                && c.warnings().get(0).endsWith("using the default ''"), c.warnings().get(0));
+        assertTrue(c.onlyMain().isEmpty() && c.skipMain().isEmpty());
+        assertTrue(HostSelection.isActive("io.github.spencerpark.ijava.IJava", c), "the agent stays on, as without the key");
+    }
+
+    @Test
+    void everyKeyHasItsTypedValue() {
+        AgentConfig c = parse("host=0.0.0.0,user=alice,session=s1,push=false,hotspot=no,cell-resources=off,"
+                + "targets-dir=/t,pushgateway=http://127.0.0.1:9091,pushgateway-job=j", Map.of());
+        assertEquals("0.0.0.0", c.host());
+        assertEquals("alice", c.user().orElseThrow());
+        assertEquals("s1", c.session().orElseThrow());
+        assertFalse(c.push());
+        assertFalse(c.hotspot());
+        assertFalse(c.cellResources());
+        assertEquals("/t", c.targetsDir().orElseThrow());
+        assertEquals("http://127.0.0.1:9091", c.pushgateway().orElseThrow());
+        assertEquals("j", c.pushgatewayJob());
+        assertTrue(c.authUser().isEmpty() && c.tlsKeystore().isEmpty() && c.advertiseHost().isEmpty());
+    }
 }
