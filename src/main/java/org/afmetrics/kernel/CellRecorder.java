@@ -32,10 +32,6 @@ public final class CellRecorder {
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
             120, 300, 600, 1800, 3600};
 
-    public static final String OK = "ok";
-    public static final String ERROR = "error";
-    public static final String INTERRUPTED = "interrupted";
-
     private final Counter executions = Counter.build().name("jupyter_cell_executions")
             .help("Cells the kernel executed, by outcome.").labelNames("status").create();
     private final Histogram duration = Histogram.build().name("jupyter_cell_duration_seconds")
@@ -58,13 +54,11 @@ public final class CellRecorder {
     private final Counter gc = Counter.build().name("jupyter_cell_gc_seconds")
             .help("Garbage collection time of the JVM while cells ran, by outcome.").labelNames("status").create();
 
-    private final Counter.Child ok = executions.labels(OK);
-    private final Counter.Child error = executions.labels(ERROR);
-    private final Counter.Child interrupted = executions.labels(INTERRUPTED);
-    private final Counter.Child[] cpuBy = {cpu.labels(OK), cpu.labels(ERROR), cpu.labels(INTERRUPTED)};
-    private final Counter.Child[] allocatedBy = {allocated.labels(OK), allocated.labels(ERROR),
-            allocated.labels(INTERRUPTED)};
-    private final Counter.Child[] gcBy = {gc.labels(OK), gc.labels(ERROR), gc.labels(INTERRUPTED)};
+    // each by CellStatus.ordinal(): a cell's end picks its children without a look-up
+    private final Counter.Child[] executionsBy = byStatus(executions);
+    private final Counter.Child[] cpuBy = byStatus(cpu);
+    private final Counter.Child[] allocatedBy = byStatus(allocated);
+    private final Counter.Child[] gcBy = byStatus(gc);
 
     /** Worker threads followed at once; a kernel runs a cell on one at a time. */
     private static final int WORKER_SLOTS = 4;
@@ -78,7 +72,7 @@ public final class CellRecorder {
     private int depth;
     private long startNanos;
     private boolean failed;
-    private String outcome;
+    private CellStatus outcome;
     private volatile boolean interruptSeen;
 
     // resources of the open cell: its thread's readings at the start, its workers' sums
@@ -185,26 +179,26 @@ public final class CellRecorder {
         }
         String name = result.getClass().getName();
         if (name.endsWith("Interrupted")) {
-            outcome = INTERRUPTED;
+            outcome = CellStatus.INTERRUPTED;
         } else if (name.endsWith("Failure")) {
-            outcome = ERROR;
+            outcome = CellStatus.ERROR;
         } else if (name.endsWith("ConnectionExecutionResult")) {
             outcome = connectionOutcome(result);
         } else {
-            outcome = OK;
+            outcome = CellStatus.OK;
         }
     }
 
     /** The single result class of Kotlin kernel 0.11.0-89-1: its public getters tell the outcome. */
-    private static String connectionOutcome(Object result) {
+    private static CellStatus connectionOutcome(Object result) {
         try {
             Class<?> c = result.getClass();
             if (Boolean.TRUE.equals(c.getMethod("isInterrupted").invoke(result))) {
-                return INTERRUPTED;
+                return CellStatus.INTERRUPTED;
             }
-            return c.getMethod("getThrowable").invoke(result) != null ? ERROR : OK;
+            return c.getMethod("getThrowable").invoke(result) != null ? CellStatus.ERROR : CellStatus.OK;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return OK;
+            return CellStatus.OK;
         }
     }
 
@@ -266,11 +260,10 @@ public final class CellRecorder {
             allocatedBytes += since(startAllocated, u.allocatedBytes());
         }
         long gcMillis = since(startGc, u.gcMillis());
-        String status = classify(thrown);
+        int s = classify(thrown).ordinal();
         cellThread = null;
         duration.observe(seconds);
-        int s = status == OK ? 0 : status == ERROR ? 1 : 2;
-        (s == 0 ? ok : s == 1 ? error : interrupted).inc();
+        executionsBy[s].inc();
         cpuBy[s].inc(cpuNanos / 1e9);
         allocatedBy[s].inc(allocatedBytes);
         gcBy[s].inc(gcMillis / 1e3);
@@ -296,14 +289,33 @@ public final class CellRecorder {
         }
     }
 
-    private String classify(Throwable thrown) {
-        if (interruptSeen || outcome == INTERRUPTED) {
-            return INTERRUPTED;
+    private CellStatus classify(Throwable thrown) {
+        if (interruptSeen || outcome == CellStatus.INTERRUPTED) {
+            return CellStatus.INTERRUPTED;
         }
-        if (failed || thrown != null || outcome == ERROR) {
-            return ERROR;
+        if (failed || thrown != null || outcome == CellStatus.ERROR) {
+            return CellStatus.ERROR;
         }
-        return OK;
+        return CellStatus.OK;
+    }
+
+    private static Counter.Child[] byStatus(Counter counter) {
+        CellStatus[] all = CellStatus.values();
+        Counter.Child[] children = new Counter.Child[all.length];
+        for (CellStatus status : all) {
+            children[status.ordinal()] = counter.labels(status.label());
+        }
+        return children;
+    }
+
+    /** Whether any cell has ended. */
+    private boolean anyEnded() {
+        for (Counter.Child c : executionsBy) {
+            if (c.get() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void touch() {
@@ -313,7 +325,7 @@ public final class CellRecorder {
     /** The cell metrics; empty until a kernel was seen, so a JVM that is no kernel exports none. */
     public List<MetricFamilySamples> collect() {
         List<MetricFamilySamples> out = new ArrayList<>();
-        if (kernel == null && cellThread == null && ok.get() + error.get() + interrupted.get() == 0) {
+        if (kernel == null && cellThread == null && !anyEnded()) {
             return out;
         }
         out.addAll(executions.collect());

@@ -13,37 +13,48 @@ import org.afmetrics.kernel.HookPoints.HookPoint;
 
 /**
  * What became of each hook point whose class the JVM loaded: {@code afmetrics_kernel_hooks{hook,
- * state}} = 1, {@code state} {@value #WOVEN}, {@value #MISSING} (the class loaded, but the
- * method or its shape is not there) or {@value #FAILED} (weaving threw). A missing or failed hook
- * is told once on stderr, naming class and method: a kernel upgrade that reshapes a hook point
- * then shows instead of silently yielding no cell metrics.
+ * state}} = 1, {@code state} one of {@link State}'s labels. A missing or failed hook is told once
+ * on stderr, naming class and method: a kernel upgrade that reshapes a hook point then shows
+ * instead of silently yielding no cell metrics.
  */
 final class HookStates {
     static final String NAME = "afmetrics_kernel_hooks";
-    static final String WOVEN = "woven";
-    static final String MISSING = "missing";
-    static final String FAILED = "failed";
 
-    private final Map<HookPoint, String> states = new LinkedHashMap<>();
+    /** A hook point's state: the {@code state} label. */
+    enum State {
+        WOVEN("woven"),
+        /** The class loaded, but the method or its shape is not there (another kernel version). */
+        MISSING("missing"),
+        /** Weaving threw, or the class loader reaches no bridge. */
+        FAILED("failed");
+
+        final String label;
+
+        State(String label) {
+            this.label = label;
+        }
+    }
+
+    private final Map<HookPoint, State> states = new LinkedHashMap<>();
 
     synchronized void woven(HookPoint p) {
-        states.put(p, WOVEN);
+        states.put(p, State.WOVEN);
     }
 
     synchronized void missing(HookPoint p) {
-        if (!MISSING.equals(states.put(p, MISSING))) {
+        if (states.put(p, State.MISSING) != State.MISSING) {
             Log.warn("cell hook missing: " + p.qualifiedName() + " " + String.join(" or ", p.descriptors)
                     + " is not in this version of the kernel class, so it was left as it is");
         }
     }
 
     synchronized void failed(HookPoint p, String why) {
-        if (!FAILED.equals(states.put(p, FAILED))) {
+        if (states.put(p, State.FAILED) != State.FAILED) {
             Log.warn("cell hook failed: " + p.qualifiedName() + " was left as it is: " + why);
         }
     }
 
-    synchronized String state(HookPoint p) {
+    synchronized State state(HookPoint p) {
         return states.get(p);
     }
 
@@ -54,8 +65,9 @@ final class HookStates {
         }
         List<MetricFamilySamples.Sample> samples = new ArrayList<>();
         List<String> names = Arrays.asList("hook", "state");
-        for (Map.Entry<HookPoint, String> e : states.entrySet()) {
-            samples.add(new MetricFamilySamples.Sample(NAME, names, Arrays.asList(e.getKey().label(), e.getValue()), 1));
+        for (Map.Entry<HookPoint, State> e : states.entrySet()) {
+            samples.add(new MetricFamilySamples.Sample(NAME, names, Arrays.asList(e.getKey().label(),
+                    e.getValue().label), 1));
         }
         return Collections.singletonList(new MetricFamilySamples(NAME, Type.GAUGE,
                 "Kernel cell hook points whose class was loaded, by state: woven, missing (method or its shape"

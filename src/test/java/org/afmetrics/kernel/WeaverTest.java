@@ -157,7 +157,7 @@ class WeaverTest {
         byte[] garbage = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 52, 1, 2, 3};
         assertNull(watcher.transform(getClass().getClassLoader(), kotlinExecutor, null, null, garbage));
         for (HookPoint p : HookPoints.forInternalName(kotlinExecutor)) {
-            assertEquals(HookStates.FAILED, states.state(p), p.label());
+            assertEquals(HookStates.State.FAILED, states.state(p), p.label());
         }
         assertEquals(2, states.collect().get(0).samples.size());
     }
