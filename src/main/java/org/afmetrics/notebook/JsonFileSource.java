@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -55,17 +56,79 @@ public final class JsonFileSource {
         FileChannel open(Path path) throws IOException;
     }
 
-    /** Guards {@link #stamp} and {@link #look}; never held while the file is opened or read. */
+    /** Guards {@link #seen} and {@link #look}; never held while the file is opened or read. */
     private final Object lock = new Object();
-    private Object stamp;
-    /** A stamp no version of the file has: the next scrape looks at it again. */
-    private static final String LOOK_AGAIN = "look again";
+    /** What the last look at the path found; null before the first. */
+    private Seen seen;
     private Look look;
+
+    /**
+     * What a look at the path found. The next look that finds the same has nothing to do: the
+     * same version of the file is not read again, and the same trouble is not counted again.
+     */
+    static final class Seen {
+        enum Kind {
+            MISSING,
+            /** Its attributes could not be read; {@link #error} says by what. */
+            UNREADABLE,
+            /** Something else than a regular file: a directory, a FIFO, a device. */
+            NOT_A_FILE,
+            /** A version of the regular file: its modification time, size, device and inode. */
+            FILE,
+            /** Found by no look: the next scrape looks at the file again. */
+            LOOK_AGAIN
+        }
+
+        static final Seen MISSING = new Seen(Kind.MISSING, null, -1, null, null);
+        static final Seen LOOK_AGAIN = new Seen(Kind.LOOK_AGAIN, null, -1, null, null);
+
+        final Kind kind;
+        private final FileTime modified;
+        private final long size;
+        private final Object fileKey;
+        private final Class<?> error;
+
+        private Seen(Kind kind, FileTime modified, long size, Object fileKey, Class<?> error) {
+            this.kind = kind;
+            this.modified = modified;
+            this.size = size;
+            this.fileKey = fileKey;
+            this.error = error;
+        }
+
+        static Seen unreadable(Throwable e) {
+            return new Seen(Kind.UNREADABLE, null, -1, null, e.getClass());
+        }
+
+        static Seen notAFile(BasicFileAttributes attrs) {
+            return new Seen(Kind.NOT_A_FILE, attrs.lastModifiedTime(), -1, attrs.fileKey(), null);
+        }
+
+        static Seen file(BasicFileAttributes attrs) {
+            return new Seen(Kind.FILE, attrs.lastModifiedTime(), attrs.size(), attrs.fileKey(), null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Seen)) {
+                return false;
+            }
+            Seen s = (Seen) o;
+            return kind == s.kind && size == s.size && Objects.equals(modified, s.modified)
+                    && Objects.equals(fileKey, s.fileKey) && error == s.error;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(kind, modified, size, fileKey, error);
+        }
+    }
 
     /** One look at the file on a helper thread: open, check, read and convert. */
     static final class Look {
-        final String stamp;
-        final BasicFileAttributes seen;
+        final Seen version;
+        /** The attributes {@link #version} was made of: what is opened must still have them. */
+        final BasicFileAttributes attrs;
         final long startedNanos = System.nanoTime();
         /** Under the source's lock. */
         boolean opened;
@@ -73,9 +136,9 @@ public final class JsonFileSource {
         /** A scrape gave up on its open and counted it. */
         boolean abandoned;
 
-        Look(String stamp, BasicFileAttributes seen) {
-            this.stamp = stamp;
-            this.seen = seen;
+        Look(Seen version, BasicFileAttributes attrs) {
+            this.version = version;
+            this.attrs = attrs;
         }
     }
 
@@ -126,34 +189,34 @@ public final class JsonFileSource {
         } catch (NoSuchFileException e) {
             boolean removed;
             synchronized (lock) {
-                removed = stamp != null && !"missing".equals(stamp);
-                stamp = "missing";
+                removed = seen != null && seen.kind != Seen.Kind.MISSING;
+                seen = Seen.MISSING;
             }
             if (removed) {
                 health.failure("missing", path + " was removed; keeping its last values");
             }
             return null;
         } catch (IOException | SecurityException e) {
-            once("unreadable:" + e.getClass().getSimpleName(), "unreadable",
+            once(Seen.unreadable(e), "unreadable",
                     path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
             return null;
         }
         if (!attrs.isRegularFile()) {
-            once("not-a-file:" + attrs.lastModifiedTime() + "/" + attrs.fileKey(), "unreadable",
+            once(Seen.notAFile(attrs), "unreadable",
                     path + " is not a regular file");
             return null;
         }
-        String now = stampOf(attrs);
+        Seen now = Seen.file(attrs);
         Look started;
         synchronized (lock) {
             if (look != null) {
                 // one helper per source: a changed file waits until the look under way has ended
                 return look;
             }
-            if (now.equals(stamp)) {
+            if (now.equals(seen)) {
                 return null;
             }
-            stamp = now;
+            seen = now;
             if (attrs.size() <= maxBytes) {
                 started = new Look(now, attrs);
                 look = started;
@@ -171,7 +234,7 @@ public final class JsonFileSource {
             // no thread to be had (out of memory, a limit on threads): tried again at the next scrape
             synchronized (lock) {
                 look = null;
-                stamp = LOOK_AGAIN;
+                seen = Seen.LOOK_AGAIN;
             }
             return null;
         }
@@ -266,8 +329,8 @@ public final class JsonFileSource {
                 lookAgain(l);
                 return;
             }
-            if (!after.isRegularFile() || !Objects.equals(after.fileKey(), l.seen.fileKey())
-                    || file.size() != l.seen.size()) {
+            if (!after.isRegularFile() || !Objects.equals(after.fileKey(), l.attrs.fileKey())
+                    || file.size() != l.attrs.size()) {
                 lookAgain(l); // replaced or rewritten while it was opened: look again at the next scrape
                 return;
             }
@@ -305,23 +368,19 @@ public final class JsonFileSource {
     /** This version is to be looked at again by the next scrape. */
     private void lookAgain(Look l) {
         synchronized (lock) {
-            if (l.stamp.equals(stamp)) {
-                stamp = LOOK_AGAIN;
+            if (l.version.equals(seen)) {
+                seen = Seen.LOOK_AGAIN;
             }
         }
     }
 
-    private static String stampOf(BasicFileAttributes attrs) {
-        return attrs.lastModifiedTime().toMillis() + "/" + attrs.lastModifiedTime() + "/" + attrs.size() + "/"
-                + attrs.fileKey();
-    }
-
-    private void once(String newStamp, String reason, String message) {
+    /** Counts the reason unless the last look found the same. */
+    private void once(Seen now, String reason, String message) {
         synchronized (lock) {
-            if (newStamp.equals(stamp)) {
+            if (now.equals(seen)) {
                 return;
             }
-            stamp = newStamp;
+            seen = now;
         }
         health.failure(reason, message);
     }
