@@ -303,7 +303,7 @@ public final class CellRecorder {
         CellStatus[] all = CellStatus.values();
         Counter.Child[] children = new Counter.Child[all.length];
         for (CellStatus status : all) {
-            children[status.ordinal()] = counter.labels(status.label());
+            children[status.ordinal()] = counter.labels(status.label);
         }
         return children;
     }

@@ -2,33 +2,31 @@ package org.afmetrics.notebook;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.prometheus.client.Collector;
-import io.prometheus.client.Collector.MetricFamilySamples;
-import io.prometheus.client.Collector.MetricFamilySamples.Sample;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import org.afmetrics.notebook.SeriesBuilder.Entry;
+import org.afmetrics.notebook.SeriesBuilder.Value;
 
 /**
- * Converts a notebook's JSON document into metric families. Three forms are recognised:
+ * Reads a notebook's JSON document: the one place its forms are known. Three forms are recognised:
  * <ul>
- *   <li>typed: {@code {"metrics":[{"name":…,"type":…,"unit":…,"help":…,"labels":{…},"value":…}]}}
- *       (or the list alone);</li>
- *   <li>plain: an object of numbers, nested objects joined with {@code _} (Coffea's
- *       {@code savemetrics} output); fields holding no number are skipped and counted;</li>
- *   <li>list: {@code {"family":[{"metric":{labels},"value":v}]}} (a Prometheus API vector).</li>
+ *   <li>typed ({@link #typedList}): {@code {"metrics":[{"name":…,"type":…,"unit":…,"help":…,
+ *       "labels":{…},"value":…}]}} (or the list alone); a top-level object with the key
+ *       {@value #TYPED_KEY} is this form and no other, its other keys ignored;</li>
+ *   <li>plain ({@link #field}): an object of numbers (or booleans), nested objects joined with
+ *       {@code _} (Coffea's {@code savemetrics} output); fields holding no number are skipped and
+ *       counted;</li>
+ *   <li>list ({@link #listFamily}): {@code {"family":[{"metric":{labels},"value":v}]}} (a
+ *       Prometheus API vector); a value may be {@code [timestamp, "value"]}.</li>
  * </ul>
- * The plain and list forms mix freely in one object. Samples carry the document's own labels
- * only; the exporter adds the identity labels, whose names are therefore reserved here.
+ * The plain and list forms mix freely in one object. What each entry says goes to a
+ * {@link SeriesBuilder}, which makes the series (names, units, values, labels, families, limits).
+ * Samples carry the document's own labels only; the exporter adds the identity labels, whose
+ * names are therefore reserved.
  * <p>
  * The document is read as a stream of tokens and converted as it goes: what is kept is the
  * metrics themselves, never a tree of the document, and reading stops the moment a limit is
@@ -39,27 +37,11 @@ public final class NotebookJson {
     static final int MAX_LABELS = 32;
     /** The typed form's key; at the top level it means that form and no other. */
     static final String TYPED_KEY = "metrics";
-    private static final int MAX_MESSAGES = 20;
-    private static final int MAX_SHARED_LABEL_NAMES = 1024;
 
-    private final String prefix;
-    private final Set<String> reservedLabels;
-    private final int maxSeries;
-    private final String source;
-
-    private final Map<String, FamilyBuilder> families = new LinkedHashMap<>();
-    private final Map<String, Integer> errors = new TreeMap<>();
-    private final List<String> messages = new ArrayList<>();
-    /** One string per label name, shared by the series that carry it (the common names only). */
-    private final Map<String, String> labelNames = new HashMap<>();
-    private int series;
-    private int skipped;
+    private final SeriesBuilder series;
 
     private NotebookJson(String prefix, Set<String> reservedLabels, int maxSeries, String source) {
-        this.prefix = prefix;
-        this.reservedLabels = reservedLabels;
-        this.maxSeries = maxSeries;
-        this.source = source;
+        this.series = new SeriesBuilder(prefix, reservedLabels, maxSeries, source);
     }
 
     /** Parses and converts; a document that cannot be used at all throws. */
@@ -105,7 +87,7 @@ public final class NotebookJson {
             throw new NotebookJsonException("unsupported",
                     "expected a JSON object (typed, plain or list form), found " + kind(t));
         }
-        return build();
+        return series.build();
     }
 
     /**
@@ -123,15 +105,11 @@ public final class NotebookJson {
                     throw JsonReader.duplicateKey(p);
                 }
                 if (value != JsonToken.START_ARRAY) {
-                    throw nothingUsable("'" + TYPED_KEY + "' is the typed form's list of metrics, but holds "
+                    throw SeriesBuilder.nothingUsable("'" + TYPED_KEY + "' is the typed form's list of metrics, but holds "
                             + kind(value));
                 }
                 // fields before it were plain ones, which the typed form ignores
-                families.clear();
-                errors.clear();
-                messages.clear();
-                series = 0;
-                skipped = 0;
+                series.reset();
                 typed = true;
                 typedList(p, false);
             } else if (typed) {
@@ -152,9 +130,9 @@ public final class NotebookJson {
         if (giving.contains(key)) {
             throw JsonReader.duplicateKey(p);
         }
-        int before = series;
+        int before = series.series();
         field(p, name, value);
-        if (series > before) {
+        if (series.series() > before) {
             giving.add(key);
         }
     }
@@ -167,22 +145,13 @@ public final class NotebookJson {
                     throw new NotebookJsonException("unsupported", "expected a JSON object (typed, plain or list form)"
                             + " or a list of typed metrics, found a list holding " + kind(t));
                 }
-                throw nothingUsable("the typed form's '" + TYPED_KEY + "' list holds " + kind(t)
+                throw SeriesBuilder.nothingUsable("the typed form's '" + TYPED_KEY + "' list holds " + kind(t)
                         + " where each entry must be an object");
             }
             String at = JsonReader.at(p);
             Entry e = entry(p, true);
             e.at = at;
-            if (e.name == null) {
-                reject("invalid_name", at, "the entry has no name");
-                continue;
-            }
-            Collector.Type type = typeOf(e.type == null ? "gauge" : e.type);
-            if (type == null) {
-                reject("unsupported_type", at, "its type is not one of gauge, counter, untyped");
-                continue;
-            }
-            add(e.name, type, e, e.help);
+            series.typed(e);
         }
     }
 
@@ -196,10 +165,10 @@ public final class NotebookJson {
                 Entry plain = new Entry();
                 plain.at = JsonReader.at(p);
                 plain.value = readValue(p, value);
-                add(name, Collector.Type.GAUGE, plain, null);
+                series.gauge(name, plain);
                 break;
             case START_OBJECT:
-                checkNameLength(name, JsonReader.at(p));
+                series.checkNameLength(name, JsonReader.at(p));
                 Set<String> giving = new HashSet<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
@@ -210,7 +179,7 @@ public final class NotebookJson {
                 listFamily(p, name);
                 break;
             default:
-                skipped++; // a string or null: its text is never decoded
+                series.skipped(); // a string or null: its text is never decoded
         }
     }
 
@@ -232,23 +201,18 @@ public final class NotebookJson {
                     p.skipChildren();
                 }
                 skipRestOfArray(p);
-                skipped++;
+                series.skipped();
                 return;
             }
             items.add(item);
-            if (series + items.size() > maxSeries) {
-                throw tooManySeries();
-            }
-            if (items.size() % HeapGuard.EVERY == 0) {
-                HeapGuard.check();
-            }
+            series.held(items.size());
         }
         if (items.isEmpty()) {
-            skipped++;
+            series.skipped();
             return;
         }
         for (Entry item : items) {
-            add(name, Collector.Type.GAUGE, item, null);
+            series.gauge(name, item);
         }
     }
 
@@ -256,22 +220,6 @@ public final class NotebookJson {
         while (p.nextToken() != JsonToken.END_ARRAY) {
             p.skipChildren();
         }
-    }
-
-    /** What one typed entry or list item says; unknown keys are skipped unread. */
-    private static final class Entry {
-        /** Where it starts in the document: all its error texts say of it (never its name or values). */
-        String at;
-        String name;
-        String type;
-        String help;
-        String unit;
-        String unitProblem;
-        /** Label names and values in document order: name, value, name, value… */
-        List<String> labels;
-        String labelsProblem;
-        /** Null when the entry has no value at all. */
-        Value value;
     }
 
     private static final List<String> TYPED_KEYS = List.of("name", "type", "help", "unit", "labels", "value");
@@ -352,17 +300,6 @@ public final class NotebookJson {
         return labels;
     }
 
-    /** A value as read, or what it was when it is none (its kind, never its text). */
-    private static final class Value {
-        final Double number;
-        final String description;
-
-        Value(Double number, String description) {
-            this.number = number;
-            this.description = description;
-        }
-    }
-
     private static Value readValue(JsonParser p, JsonToken t) throws IOException {
         switch (t) {
             case VALUE_NUMBER_INT:
@@ -428,146 +365,6 @@ public final class NotebookJson {
         }
     }
 
-    private static Collector.Type typeOf(String t) {
-        switch (t.toLowerCase(Locale.ROOT)) {
-            case "gauge":
-                return Collector.Type.GAUGE;
-            case "counter":
-                return Collector.Type.COUNTER;
-            case "untyped":
-            case "unknown":
-                return Collector.Type.UNKNOWN;
-            default:
-                return null;
-        }
-    }
-
-    private void checkNameLength(String rawName, String at) throws NotebookJsonException {
-        if (prefix.length() + rawName.length() > JsonReader.MAX_NAME_CHARS) {
-            throw JsonReader.tooLong("a metric name is longer than " + JsonReader.MAX_NAME_CHARS + " characters, " + at);
-        }
-    }
-
-    private void add(String rawName, Collector.Type type, Entry e, String help) throws NotebookJsonException {
-        String at = e.at;
-        if (rawName.isEmpty()) {
-            reject("invalid_name", at, "the metric name is empty");
-            return;
-        }
-        checkNameLength(rawName, at);
-        String unit = "";
-        if (e.unitProblem != null) {
-            reject("invalid_unit", at, e.unitProblem);
-            return;
-        }
-        if (e.unit != null && !e.unit.isEmpty()) {
-            if (!isUnit(e.unit)) {
-                reject("invalid_unit", at, "its unit is not made of letters, digits and _");
-                return;
-            }
-            unit = e.unit;
-        }
-        String familyName = MetricNames.metricName(prefix + rawName);
-        if (type == Collector.Type.COUNTER && familyName.endsWith("_total")) {
-            familyName = familyName.substring(0, familyName.length() - "_total".length());
-        }
-        if (!unit.isEmpty() && !familyName.endsWith("_" + unit)) {
-            familyName = familyName + "_" + unit;
-        }
-        String sampleName = type == Collector.Type.COUNTER ? familyName + "_total" : familyName;
-        Double value = e.value == null ? null : e.value.number;
-        if (value == null) {
-            reject("invalid_value", at, e.value == null ? "it has no value"
-                    : "its value is not a number (found " + e.value.description + ")");
-            return;
-        }
-        if (type == Collector.Type.COUNTER && (value < 0 || value.isNaN())) {
-            reject("invalid_value", at, "a counter's value cannot be negative or NaN");
-            return;
-        }
-        if (e.labelsProblem != null) {
-            reject("invalid_labels", at, e.labelsProblem);
-            return;
-        }
-        Map<String, String> own = new TreeMap<>();
-        if (e.labels != null) {
-            for (int i = 0; i < e.labels.size(); i += 2) {
-                String raw = e.labels.get(i);
-                if (raw.equals("__name__")) {
-                    continue;
-                }
-                String ln = MetricNames.labelName(raw);
-                if (ln.isEmpty() || ln.startsWith("__")) {
-                    reject("invalid_label", at, "a label name is reserved (starts with __) or empty");
-                    return;
-                }
-                if (reservedLabels.contains(ln)) {
-                    // ln is one of the agent's own label names, not the document's text
-                    reject("label_clash", at, "label '" + ln + "' is set by the agent (identity labels win)");
-                    return;
-                }
-                String shared = labelNames.get(ln);
-                if (shared != null) {
-                    ln = shared;
-                } else if (labelNames.size() < MAX_SHARED_LABEL_NAMES) {
-                    labelNames.put(ln, ln);
-                }
-                if (own.put(ln, e.labels.get(i + 1)) != null) {
-                    reject("invalid_label", at, "two of its label names are the same after sanitising");
-                    return;
-                }
-            }
-        }
-        FamilyBuilder family = families.get(familyName);
-        if (family != null && family.sampleName.equals(sampleName)) {
-            sampleName = family.sampleName;
-        }
-        if (family == null) {
-            family = new FamilyBuilder(familyName, sampleName, unit, type,
-                    help != null ? help : "Notebook metric '" + rawName + "' from " + source);
-            families.put(familyName, family);
-        } else if (family.type != type) {
-            reject("type_conflict", at, "its family is already a " + family.type.name().toLowerCase(Locale.ROOT)
-                    + " (an earlier entry)");
-            return;
-        } else if (!unit.isEmpty() && !unit.equals(family.unit)) {
-            reject("type_conflict", at, "its family already has " + (family.unit.isEmpty() ? "no unit" : "another unit")
-                    + " (an earlier entry)");
-            return;
-        }
-        Sample sample = new Sample(sampleName, new ArrayList<>(own.keySet()), new ArrayList<>(own.values()), value);
-        if (!family.seriesKeys.add(SeriesKey.of(sample))) {
-            reject("duplicate_series", at, "the same series (name and labels) came earlier; the first is kept");
-            return;
-        }
-        if (++series > maxSeries) {
-            throw tooManySeries();
-        }
-        if (series % HeapGuard.EVERY == 0) {
-            HeapGuard.check();
-        }
-        family.samples.add(sample);
-    }
-
-    private static boolean isUnit(String unit) {
-        for (int i = 0; i < unit.length(); i++) {
-            char c = unit.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private NotebookJsonException tooManySeries() {
-        return new NotebookJsonException("too_many_series",
-                "more than " + maxSeries + " series (json-max-series); nothing from this document is used");
-    }
-
-    private static NotebookJsonException nothingUsable(String why) {
-        return new NotebookJsonException("nothing_usable", why + "; nothing from this document is used");
-    }
-
     private static Double parseNumber(String text) {
         String t = text.trim();
         switch (t) {
@@ -586,53 +383,6 @@ public final class NotebookJson {
                 } catch (NumberFormatException e) {
                     return null;
                 }
-        }
-    }
-
-    /** A sample refused; its text says where the entry is and why, never a name or value of it. */
-    private void reject(String reason, String at, String message) {
-        errors.merge(reason, 1, Integer::sum);
-        if (messages.size() < MAX_MESSAGES) {
-            messages.add("the entry " + at + ": " + message);
-        }
-    }
-
-    /**
-     * A document that had fields or entries but gave not one series is refused as a whole (the
-     * last good values stay), so a document written by mistake does not silently empty the
-     * metrics. One with nothing in it at all ({@code {}}, {@code {"metrics": []}}) is taken: it
-     * says there is nothing to report now.
-     */
-    private Conversion build() throws NotebookJsonException {
-        if (series == 0 && (skipped > 0 || !errors.isEmpty())) {
-            String first = messages.isEmpty() ? "" : " (first problem: " + messages.get(0) + ")";
-            throw nothingUsable(errors.isEmpty() ? "every field held no number (" + skipped + " skipped)"
-                    : "every metric was rejected: " + errors + first);
-        }
-        List<MetricFamilySamples> out = new ArrayList<>(families.size());
-        for (FamilyBuilder f : families.values()) {
-            if (!f.samples.isEmpty()) {
-                out.add(new MetricFamilySamples(f.name, f.unit, f.type, f.help, Collections.unmodifiableList(f.samples)));
-            }
-        }
-        return new Conversion(out, series, skipped, errors, messages);
-    }
-
-    private static final class FamilyBuilder {
-        final String name;
-        final String sampleName;
-        final String unit;
-        final Collector.Type type;
-        final String help;
-        final List<Sample> samples = new ArrayList<>();
-        final Set<SeriesKey> seriesKeys = new HashSet<>();
-
-        FamilyBuilder(String name, String sampleName, String unit, Collector.Type type, String help) {
-            this.name = name;
-            this.sampleName = sampleName;
-            this.unit = unit;
-            this.type = type;
-            this.help = help;
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * are equal exactly when all three are, element by element, so no label value can make two
  * series look alike ({@code {a="p, q",b="r"}} and {@code {a="p",b="q, r"}} are two series).
  * The one identity of a series wherever series are compared: duplicates within a document
- * ({@link NotebookJson}), across sources ({@link NotebookCollector}) and between two versions of
+ * ({@link SeriesBuilder}), across sources ({@link NotebookCollector}) and between two versions of
  * a source ({@link CounterGuard}).
  * <p>
  * A key is made for every series a document gives, so it copies nothing: it holds the sample's

@@ -10,6 +10,6 @@ class CellStatusTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"OK, ok", "ERROR, error", "INTERRUPTED, interrupted"})
     void labels(CellStatus status, String label) {
-        assertEquals(label, status.label());
+        assertEquals(label, status.label);
     }
 }
