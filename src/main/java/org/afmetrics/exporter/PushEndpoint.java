@@ -12,8 +12,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJsonException;
-import org.afmetrics.notebook.ParseGate;
 import org.afmetrics.notebook.PushedMetrics;
+import org.afmetrics.notebook.Reason;
 
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
@@ -59,8 +59,8 @@ public final class PushEndpoint implements HttpHandler {
         String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
                 exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
         if (refusal != null) {
-            pushed.rejectedUnread("forbidden", "push refused: " + refusal);
-            respond(exchange, 403, error(refusal));
+            pushed.rejectedUnread(Reason.FORBIDDEN, "push refused: " + refusal);
+            respond(exchange, Reason.FORBIDDEN.pushStatus(), error(refusal));
             return;
         }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
@@ -76,14 +76,14 @@ public final class PushEndpoint implements HttpHandler {
         }
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (!acceptableType(type)) {
-            pushed.rejectedUnread("bad_content_type", "push with Content-Type " + type);
-            respond(exchange, 415, error("Content-Type must be application/json, not " + type));
+            pushed.rejectedUnread(Reason.BAD_CONTENT_TYPE, "push with Content-Type " + type);
+            respond(exchange, Reason.BAD_CONTENT_TYPE.pushStatus(), error("Content-Type must be application/json, not " + type));
             return;
         }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null && parseLong(declared) > maxBytes) {
-            pushed.rejectedUnread("too_large", "push of " + declared + " bytes");
-            respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
+            pushed.rejectedUnread(Reason.TOO_LARGE, "push of " + declared + " bytes");
+            respond(exchange, Reason.TOO_LARGE.pushStatus(), error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
             return;
         }
         // one body in memory at a time: pushes that arrive together cannot add up to more heap
@@ -96,10 +96,10 @@ public final class PushEndpoint implements HttpHandler {
             turn = false;
         }
         if (!turn) {
-            pushed.rejectedUnread(ParseGate.BUSY, "push while another was being read");
+            pushed.rejectedUnread(Reason.BUSY, "push while another was being read");
             exchange.getResponseHeaders().set("Retry-After", "1");
-            respond(exchange, 429, "{\"error\":\"another push was being read; try again later\",\"reason\":\""
-                    + ParseGate.BUSY + "\"}");
+            respond(exchange, Reason.BUSY.pushStatus(), "{\"error\":\"another push was being read; try again later\","
+                    + "\"reason\":" + quote(Reason.BUSY.label()) + "}");
             return;
         }
         try {
@@ -123,21 +123,20 @@ public final class PushEndpoint implements HttpHandler {
         }
         DeadlineExecutor.enter(DeadlineExecutor.Phase.RESPONSE);
         if (body.length > maxBytes) {
-            pushed.rejectedUnread("too_large", "push over push-max-bytes");
-            respond(exchange, 413, error("the body is over push-max-bytes=" + maxBytes + " bytes"));
+            pushed.rejectedUnread(Reason.TOO_LARGE, "push over push-max-bytes");
+            respond(exchange, Reason.TOO_LARGE.pushStatus(), error("the body is over push-max-bytes=" + maxBytes + " bytes"));
             return;
         }
         try {
             Conversion c = pushed.accept(body, body.length);
             respond(exchange, 200, summary(c));
         } catch (NotebookJsonException e) {
-            int status = 400;
-            if (e.reason().equals(ParseGate.BUSY) || e.reason().equals("out_of_memory")) {
+            if (e.reason().pushMayRetry()) {
                 // the agent's trouble, not the body's: the same body may well be taken a moment later
-                status = e.reason().equals(ParseGate.BUSY) ? 429 : 503;
                 exchange.getResponseHeaders().set("Retry-After", "1");
             }
-            respond(exchange, status, "{\"error\":" + quote(e.getMessage()) + ",\"reason\":" + quote(e.reason()) + "}");
+            respond(exchange, e.reason().pushStatus(), "{\"error\":" + quote(e.getMessage()) + ",\"reason\":"
+                    + quote(e.reason().label()) + "}");
         }
     }
 

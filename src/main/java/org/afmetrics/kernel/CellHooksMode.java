@@ -3,7 +3,7 @@ package org.afmetrics.kernel;
 /**
  * The {@code cell-hooks} setting: no hooks, hooks where a kernel can appear, or hooks in any JVM
  * (a class watcher from premain on, for a kernel repackaged under another jar name or loading its
- * classes through a loader of its own). {@link #text()} is the setting's value as the
+ * classes through a loader of its own). {@link #text} is the setting's value as the
  * configuration writes it.
  */
 public enum CellHooksMode {
@@ -11,15 +11,11 @@ public enum CellHooksMode {
     ON("true"),
     FORCE("force");
 
-    private final String text;
+    /** {@code false}, {@code true} or {@code force}. */
+    public final String text;
 
     CellHooksMode(String text) {
         this.text = text;
-    }
-
-    /** {@code false}, {@code true} or {@code force}. */
-    public String text() {
-        return text;
     }
 
     /** Whether any cell hook is installed: not {@link #OFF}. */
@@ -27,7 +23,7 @@ public enum CellHooksMode {
         return this != OFF;
     }
 
-    /** The mode whose {@link #text()} this is (as the configuration parsed it). */
+    /** The mode whose {@link #text} this is (as the configuration parsed it). */
     public static CellHooksMode of(String text) {
         for (CellHooksMode m : values()) {
             if (m.text.equals(text)) {

@@ -47,7 +47,7 @@ public final class Conversion {
         return skippedFields;
     }
 
-    /** Samples rejected one by one, by reason (label clash, invalid value, duplicate…). */
+    /** Samples rejected one by one, by {@link Reason#label()} (label clash, invalid value, duplicate…), in label order. */
     public Map<String, Integer> sampleErrors() {
         return sampleErrors;
     }

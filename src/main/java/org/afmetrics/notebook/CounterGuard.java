@@ -13,11 +13,10 @@ import java.util.TreeMap;
  * Keeps the counters of one source from going down. A new document whose counter is lower than
  * the one exported before is most often a stale or out-of-order write, and passing it on would
  * show Prometheus a reset and a spurious jump in {@code rate()}. Such a sample keeps its last
- * exported value and is counted as {@code counter_decreased}. A counter back at exactly 0 is a
+ * exported value and is counted as {@link Reason#COUNTER_DECREASED}. A counter back at exactly 0 is a
  * genuine restart of the count (a notebook run again) and is passed on as the reset it is.
  */
 final class CounterGuard {
-    static final String REASON = "counter_decreased";
     private static final int MAX_MESSAGES = 20;
 
     private CounterGuard() {
@@ -73,7 +72,7 @@ final class CounterGuard {
             return next;
         }
         Map<String, Integer> errors = new TreeMap<>(next.sampleErrors());
-        errors.merge(REASON, decreased, Integer::sum);
+        errors.merge(Reason.COUNTER_DECREASED.label(), decreased, Integer::sum);
         return new Conversion(families, next.series(), next.skippedFields(), errors, messages);
     }
 }

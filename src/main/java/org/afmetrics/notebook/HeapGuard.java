@@ -50,7 +50,7 @@ public final class HeapGuard {
         Runtime rt = Runtime.getRuntime();
         long max = rt.maxMemory();
         long live = usedAfterLastCollection(rt.totalMemory() - rt.freeMemory());
-        throw new NotebookJsonException("out_of_memory", "the heap is nearly full (" + mib(live) + " of "
+        throw new NotebookJsonException(Reason.OUT_OF_MEMORY, "the heap is nearly full (" + mib(live) + " of "
                 + mib(max) + " MiB in use after the last collection); this document is dropped so that the"
                 + " kernel keeps what is left");
     }

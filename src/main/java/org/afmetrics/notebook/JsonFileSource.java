@@ -193,16 +193,16 @@ public final class JsonFileSource {
                 seen = Seen.MISSING;
             }
             if (removed) {
-                health.failure("missing", path + " was removed; keeping its last values");
+                health.failure(Reason.MISSING, path + " was removed; keeping its last values");
             }
             return null;
         } catch (IOException | SecurityException e) {
-            once(Seen.unreadable(e), "unreadable",
+            once(Seen.unreadable(e), Reason.UNREADABLE,
                     path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
             return null;
         }
         if (!attrs.isRegularFile()) {
-            once(Seen.notAFile(attrs), "unreadable",
+            once(Seen.notAFile(attrs), Reason.UNREADABLE,
                     path + " is not a regular file");
             return null;
         }
@@ -225,7 +225,7 @@ public final class JsonFileSource {
             }
         }
         if (started == null) {
-            health.failure("too_large", path + " has " + attrs.size() + " bytes, over json-max-bytes=" + maxBytes);
+            health.failure(Reason.TOO_LARGE, path + " has " + attrs.size() + " bytes, over json-max-bytes=" + maxBytes);
             return null;
         }
         try {
@@ -277,7 +277,7 @@ public final class JsonFileSource {
             }
         }
         if (abandon) {
-            health.failure("unreadable", path + ": opening it took longer than " + OPEN_WAIT_MS
+            health.failure(Reason.UNREADABLE, path + ": opening it took longer than " + OPEN_WAIT_MS
                     + " ms (a FIFO or device in its place?); not waited on again until that open returns");
         }
         if (interrupted) {
@@ -310,7 +310,7 @@ public final class JsonFileSource {
             return;
         } catch (IOException | SecurityException e) {
             opened(l);
-            failed(l, "unreadable", path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
+            failed(l, Reason.UNREADABLE, path + ": " + (e instanceof IOException ? JsonReader.ioReason(e) : "access denied"));
             return;
         }
         try (FileChannel file = ch) {
@@ -318,7 +318,7 @@ public final class JsonFileSource {
             try {
                 file.position(0); // a FIFO, socket or terminal cannot seek
             } catch (IOException e) {
-                failed(l, "unreadable", path + " is not a regular file");
+                failed(l, Reason.UNREADABLE, path + " is not a regular file");
                 lookAgain(l); // the path may hold the regular file again by the next scrape
                 return;
             }
@@ -338,13 +338,13 @@ public final class JsonFileSource {
                 health.success(gate.convert(ParseGate.FILE_WAIT_MS, () -> NotebookJson.convert(
                         Channels.newInputStream(file), maxBytes, prefix, reservedLabels, maxSeries, path.toString())));
             } catch (NotebookJsonException e) {
-                if (e.reason().equals(ParseGate.BUSY)) {
+                if (e.reason() == Reason.BUSY) {
                     lookAgain(l); // try again at the next scrape
                 }
                 failed(l, e.reason(), path + ": " + e.getMessage());
             }
         } catch (IOException e) {
-            failed(l, "unreadable", path + ": reading it failed: " + JsonReader.ioReason(e));
+            failed(l, Reason.UNREADABLE, path + ": reading it failed: " + JsonReader.ioReason(e));
         }
     }
 
@@ -356,9 +356,9 @@ public final class JsonFileSource {
     }
 
     /** The reason, unless a scrape already counted this look's open as unreadable. */
-    private void failed(Look l, String reason, String message) {
+    private void failed(Look l, Reason reason, String message) {
         synchronized (lock) {
-            if (l.abandoned && reason.equals("unreadable")) {
+            if (l.abandoned && reason == Reason.UNREADABLE) {
                 return;
             }
         }
@@ -375,7 +375,7 @@ public final class JsonFileSource {
     }
 
     /** Counts the reason unless the last look found the same. */
-    private void once(Seen now, String reason, String message) {
+    private void once(Seen now, Reason reason, String message) {
         synchronized (lock) {
             if (now.equals(seen)) {
                 return;

@@ -101,7 +101,7 @@ final class JsonReader {
         T result = body.read(parser);
         JsonToken after = parser.nextToken();
         if (after != null) {
-            throw new NotebookJsonException("malformed", "not valid JSON: more after the document, "
+            throw new NotebookJsonException(Reason.MALFORMED, "not valid JSON: more after the document, "
                     + at(parser.currentTokenLocation()));
         }
         return result;
@@ -149,12 +149,12 @@ final class JsonReader {
 
     /** A key given twice in one object; the key itself is not told (it is the document's). */
     static NotebookJsonException duplicateKey(JsonParser parser) {
-        return new NotebookJsonException("malformed", "not valid JSON: a key appears twice in one object, "
+        return new NotebookJsonException(Reason.MALFORMED, "not valid JSON: a key appears twice in one object, "
                 + at(parser));
     }
 
     static NotebookJsonException tooLong(String message) {
-        return new NotebookJsonException("too_long", message + "; nothing from this document is used");
+        return new NotebookJsonException(Reason.TOO_LONG, message + "; nothing from this document is used");
     }
 
     /**
@@ -166,26 +166,26 @@ final class JsonReader {
             return (NotebookJsonException) e;
         }
         if (e instanceof BoundedInput.TooLarge) {
-            return new NotebookJsonException("too_large", e.getMessage());
+            return new NotebookJsonException(Reason.TOO_LARGE, e.getMessage());
         }
         if (e instanceof BoundedInput.Unreadable) {
-            return new NotebookJsonException("unreadable", "reading it failed: " + ioReason(e.getCause()));
+            return new NotebookJsonException(Reason.UNREADABLE, "reading it failed: " + ioReason(e.getCause()));
         }
         String where = e instanceof JsonProcessingException ? at(((JsonProcessingException) e).getLocation())
                 : parser != null ? at(parser.currentLocation()) : at((JsonLocation) null);
         if (e instanceof JsonEOFException) {
-            return new NotebookJsonException("truncated", "the JSON ends early (half-written?), " + where);
+            return new NotebookJsonException(Reason.TRUNCATED, "the JSON ends early (half-written?), " + where);
         }
         if (e instanceof StreamConstraintsException) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("NestingDepth")) {
-                return new NotebookJsonException("too_deep", "the JSON nests deeper than " + MAX_NESTING + " levels, "
+                return new NotebookJsonException(Reason.TOO_DEEP, "the JSON nests deeper than " + MAX_NESTING + " levels, "
                         + where);
             }
             return tooLong("a name, string or number is longer than allowed, " + where);
         }
         // IllegalStateException: Jackson's guard against names crafted to collide in its symbol table
-        return new NotebookJsonException("malformed", "malformed JSON " + where);
+        return new NotebookJsonException(Reason.MALFORMED, "malformed JSON " + where);
     }
 
     /**

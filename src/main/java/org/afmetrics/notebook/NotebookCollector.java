@@ -119,7 +119,7 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                 if (first == null) {
                     byName.put(f.name, f);
                 } else if (first.type != f.type) {
-                    sources.get(i).failure("type_conflict", f.name + " is a " + first.type + " in another source");
+                    sources.get(i).failure(Reason.TYPE_CONFLICT, f.name + " is a " + first.type + " in another source");
                 } else {
                     Set<SeriesKey> keys = seriesByName.computeIfAbsent(f.name, n -> keysOf(first.samples));
                     List<Sample> samples = new ArrayList<>(first.samples);
@@ -127,7 +127,7 @@ public final class NotebookCollector extends Collector implements Collector.Desc
                         if (keys.add(SeriesKey.of(s))) {
                             samples.add(s);
                         } else {
-                            sources.get(i).failure("duplicate_series", s.name + " is also given by another source");
+                            sources.get(i).failure(Reason.DUPLICATE_SERIES, s.name + " is also given by another source");
                         }
                     }
                     byName.put(f.name, new MetricFamilySamples(f.name, first.unit, f.type, first.help, samples));

@@ -70,21 +70,21 @@ public final class NotebookJson {
      * heap it took is back by the time this is built.
      */
     private static NotebookJsonException outOfMemory() {
-        return new NotebookJsonException("out_of_memory",
+        return new NotebookJsonException(Reason.OUT_OF_MEMORY,
                 "the JVM ran out of heap while this document was read; it is dropped");
     }
 
     private Conversion document(JsonParser p) throws IOException, NotebookJsonException {
         JsonToken t = p.nextToken();
         if (t == null) {
-            throw new NotebookJsonException("empty", "the JSON is empty");
+            throw new NotebookJsonException(Reason.EMPTY, "the JSON is empty");
         }
         if (t == JsonToken.START_ARRAY) {
             typedList(p, true);
         } else if (t == JsonToken.START_OBJECT) {
             topLevelObject(p);
         } else {
-            throw new NotebookJsonException("unsupported",
+            throw new NotebookJsonException(Reason.UNSUPPORTED,
                     "expected a JSON object (typed, plain or list form), found " + kind(t));
         }
         return series.build();
@@ -142,7 +142,7 @@ public final class NotebookJson {
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.START_OBJECT) {
                 if (topLevel) {
-                    throw new NotebookJsonException("unsupported", "expected a JSON object (typed, plain or list form)"
+                    throw new NotebookJsonException(Reason.UNSUPPORTED, "expected a JSON object (typed, plain or list form)"
                             + " or a list of typed metrics, found a list holding " + kind(t));
                 }
                 throw SeriesBuilder.nothingUsable("the typed form's '" + TYPED_KEY + "' list holds " + kind(t)
@@ -278,7 +278,7 @@ public final class NotebookJson {
         List<String> labels = new ArrayList<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             if (labels.size() >= 2 * MAX_LABELS) {
-                throw new NotebookJsonException("too_many_labels", "a series has more than " + MAX_LABELS
+                throw new NotebookJsonException(Reason.TOO_MANY_LABELS, "a series has more than " + MAX_LABELS
                         + " labels; nothing from this document is used");
             }
             String name = p.currentName();

@@ -1,16 +1,16 @@
 package org.afmetrics.notebook;
 
-/** A JSON source that cannot be used as a whole; {@link #reason()} is the metric label. */
+/** A JSON source that cannot be used as a whole, and why. */
 public final class NotebookJsonException extends Exception {
     private static final long serialVersionUID = 1L;
-    private final String reason;
+    private final Reason reason;
 
-    public NotebookJsonException(String reason, String message) {
+    public NotebookJsonException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    public String reason() {
+    public Reason reason() {
         return reason;
     }
 }

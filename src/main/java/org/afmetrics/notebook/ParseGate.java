@@ -10,8 +10,6 @@ import java.util.concurrent.TimeUnit;
  * come back later rather than held.
  */
 public final class ParseGate {
-    /** The reason of a document refused because another was being read: try again soon. */
-    public static final String BUSY = "busy";
     /** How long a push waits for the document before it: a maximal push converts in well under this. */
     static final long PUSH_WAIT_MS = 1000;
     /** A file is read at a scrape, which waits longer rather than show a gap. */
@@ -19,7 +17,7 @@ public final class ParseGate {
 
     private final Semaphore turn = new Semaphore(1, true);
 
-    /** Runs {@code conversion} when it is this document's turn; {@code busy} when none came in time. */
+    /** Runs {@code conversion} when it is this document's turn; {@link Reason#BUSY} when none came in time. */
     Conversion convert(long waitMs, Conversion.Source conversion) throws NotebookJsonException {
         boolean entered;
         try {
@@ -29,7 +27,7 @@ public final class ParseGate {
             entered = false;
         }
         if (!entered) {
-            throw new NotebookJsonException(BUSY, "another JSON document was being read for "
+            throw new NotebookJsonException(Reason.BUSY, "another JSON document was being read for "
                     + waitMs + " ms; try again later");
         }
         try {

@@ -39,7 +39,7 @@ public final class PushedMetrics {
         }
     }
 
-    public void rejectedUnread(String reason, String message) {
+    public void rejectedUnread(Reason reason, String message) {
         health.failure(reason, message);
     }
 

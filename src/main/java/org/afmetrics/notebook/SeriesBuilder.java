@@ -95,12 +95,12 @@ final class SeriesBuilder {
     /** A typed entry: it names itself and its type (a gauge when none is given). */
     void typed(Entry e) throws NotebookJsonException {
         if (e.name == null) {
-            reject("invalid_name", e.at, "the entry has no name");
+            reject(Reason.INVALID_NAME, e.at, "the entry has no name");
             return;
         }
         Collector.Type type = typeOf(e.type == null ? "gauge" : e.type);
         if (type == null) {
-            reject("unsupported_type", e.at, "its type is not one of gauge, counter, untyped");
+            reject(Reason.UNSUPPORTED_TYPE, e.at, "its type is not one of gauge, counter, untyped");
             return;
         }
         add(e.name, type, e);
@@ -133,7 +133,7 @@ final class SeriesBuilder {
 
     private void add(String rawName, Collector.Type type, Entry e) throws NotebookJsonException {
         if (rawName.isEmpty()) {
-            reject("invalid_name", e.at, "the metric name is empty");
+            reject(Reason.INVALID_NAME, e.at, "the metric name is empty");
             return;
         }
         checkNameLength(rawName, e.at);
@@ -150,7 +150,7 @@ final class SeriesBuilder {
     /** The entry's unit, "" for none; null when it is refused. */
     private String unit(Entry e) {
         if (e.unitProblem != null) {
-            reject("invalid_unit", e.at, e.unitProblem);
+            reject(Reason.INVALID_UNIT, e.at, e.unitProblem);
             return null;
         }
         if (e.unit == null || e.unit.isEmpty()) {
@@ -159,7 +159,7 @@ final class SeriesBuilder {
         for (int i = 0; i < e.unit.length(); i++) {
             char c = e.unit.charAt(i);
             if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-                reject("invalid_unit", e.at, "its unit is not made of letters, digits and _");
+                reject(Reason.INVALID_UNIT, e.at, "its unit is not made of letters, digits and _");
                 return null;
             }
         }
@@ -170,12 +170,12 @@ final class SeriesBuilder {
     private Double value(Collector.Type type, Entry e) {
         Double value = e.value == null ? null : e.value.number;
         if (value == null) {
-            reject("invalid_value", e.at, e.value == null ? "it has no value"
+            reject(Reason.INVALID_VALUE, e.at, e.value == null ? "it has no value"
                     : "its value is not a number (found " + e.value.description + ")");
             return null;
         }
         if (type == Collector.Type.COUNTER && (value < 0 || value.isNaN())) {
-            reject("invalid_value", e.at, "a counter's value cannot be negative or NaN");
+            reject(Reason.INVALID_VALUE, e.at, "a counter's value cannot be negative or NaN");
             return null;
         }
         return value;
@@ -187,7 +187,7 @@ final class SeriesBuilder {
      */
     private Map<String, String> labels(Entry e) {
         if (e.labelsProblem != null) {
-            reject("invalid_labels", e.at, e.labelsProblem);
+            reject(Reason.INVALID_LABELS, e.at, e.labelsProblem);
             return null;
         }
         Map<String, String> own = new TreeMap<>();
@@ -201,12 +201,12 @@ final class SeriesBuilder {
             }
             String ln = MetricNames.labelName(raw);
             if (ln.isEmpty() || ln.startsWith("__")) {
-                reject("invalid_label", e.at, "a label name is reserved (starts with __) or empty");
+                reject(Reason.INVALID_LABEL, e.at, "a label name is reserved (starts with __) or empty");
                 return null;
             }
             if (reservedLabels.contains(ln)) {
                 // ln is one of the agent's own label names, not the document's text
-                reject("label_clash", e.at, "label '" + ln + "' is set by the agent (identity labels win)");
+                reject(Reason.LABEL_CLASH, e.at, "label '" + ln + "' is set by the agent (identity labels win)");
                 return null;
             }
             String shared = labelNames.get(ln);
@@ -216,7 +216,7 @@ final class SeriesBuilder {
                 labelNames.put(ln, ln);
             }
             if (own.put(ln, e.labels.get(i + 1)) != null) {
-                reject("invalid_label", e.at, "two of its label names are the same after sanitising");
+                reject(Reason.INVALID_LABEL, e.at, "two of its label names are the same after sanitising");
                 return null;
             }
         }
@@ -235,11 +235,11 @@ final class SeriesBuilder {
                     e.help != null ? e.help : "Notebook metric '" + rawName + "' from " + source);
             families.put(name, family);
         } else if (family.type != type) {
-            reject("type_conflict", e.at, "its family is already a " + family.type.name().toLowerCase(Locale.ROOT)
+            reject(Reason.TYPE_CONFLICT, e.at, "its family is already a " + family.type.name().toLowerCase(Locale.ROOT)
                     + " (an earlier entry)");
             return null;
         } else if (!unit.isEmpty() && !unit.equals(family.unit)) {
-            reject("type_conflict", e.at, "its family already has " + (family.unit.isEmpty() ? "no unit" : "another unit")
+            reject(Reason.TYPE_CONFLICT, e.at, "its family already has " + (family.unit.isEmpty() ? "no unit" : "another unit")
                     + " (an earlier entry)");
             return null;
         }
@@ -261,7 +261,7 @@ final class SeriesBuilder {
     /** The sample, unless its series came earlier; past json-max-series the document is refused. */
     private void sample(FamilyBuilder family, Sample sample, String at) throws NotebookJsonException {
         if (!family.seriesKeys.add(SeriesKey.of(sample))) {
-            reject("duplicate_series", at, "the same series (name and labels) came earlier; the first is kept");
+            reject(Reason.DUPLICATE_SERIES, at, "the same series (name and labels) came earlier; the first is kept");
             return;
         }
         if (++series > maxSeries) {
@@ -288,17 +288,17 @@ final class SeriesBuilder {
     }
 
     private NotebookJsonException tooManySeries() {
-        return new NotebookJsonException("too_many_series",
+        return new NotebookJsonException(Reason.TOO_MANY_SERIES,
                 "more than " + maxSeries + " series (json-max-series); nothing from this document is used");
     }
 
     static NotebookJsonException nothingUsable(String why) {
-        return new NotebookJsonException("nothing_usable", why + "; nothing from this document is used");
+        return new NotebookJsonException(Reason.NOTHING_USABLE, why + "; nothing from this document is used");
     }
 
     /** A sample refused; its text says where the entry is and why, never a name or value of it. */
-    private void reject(String reason, String at, String message) {
-        errors.merge(reason, 1, Integer::sum);
+    private void reject(Reason reason, String at, String message) {
+        errors.merge(reason.label(), 1, Integer::sum);
         if (messages.size() < MAX_MESSAGES) {
             messages.add("the entry " + at + ": " + message);
         }

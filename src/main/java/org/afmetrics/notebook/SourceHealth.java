@@ -6,6 +6,7 @@ import java.util.TreeMap;
 /** The last good conversion of one JSON source and what went wrong with it since start. */
 public final class SourceHealth {
     private final String name;
+    /** By {@link Reason#label()}, in label order as exported. */
     private final Map<String, Long> errors = new TreeMap<>();
     private Conversion lastGood;
     private double lastSuccessSeconds = Double.NaN;
@@ -34,11 +35,11 @@ public final class SourceHealth {
         lastError = c.messages().isEmpty() ? null : c.messages().get(0);
     }
 
-    synchronized void failure(String reason, String message) {
-        if (!errors.containsKey(reason)) {
+    synchronized void failure(Reason reason, String message) {
+        if (!errors.containsKey(reason.label())) {
             tellOnce(reason, message);
         }
-        errors.merge(reason, 1L, Long::sum);
+        errors.merge(reason.label(), 1L, Long::sum);
         lastError = message;
     }
 
@@ -47,7 +48,7 @@ public final class SourceHealth {
      * {@link #success}); a notebook that keeps writing the same bad file must not flood the
      * kernel's log, the counter says the rest.
      */
-    private void tellOnce(String reason, String message) {
+    private void tellOnce(Reason reason, String message) {
         org.afmetrics.Log.warn("json source " + name + ": " + reason + " (" + message + "); "
                 + (lastGood == null ? "nothing exported from it yet" : "its last good values stay")
                 + "; afmetrics_json_errors_total counts further ones");

@@ -15,7 +15,7 @@ class CellHooksModeTest {
     })
     void theConfiguredTextNamesOneMode(String text, CellHooksMode mode, boolean hooks) {
         assertEquals(mode, CellHooksMode.of(text));
-        assertEquals(text, mode.text());
+        assertEquals(text, mode.text);
         assertEquals(hooks, mode.hooks());
     }
 

@@ -30,13 +30,13 @@ class CounterGuardTest {
         h.success(doc("[" + counter("\"k\":\"a\"", 7) + "," + counter("\"k\":\"b\"", 6) + "]"));
         assertEquals(10, value(h.lastGood(), "a"));
         assertEquals(6, value(h.lastGood(), "b"));
-        assertEquals(1L, h.errors().get(CounterGuard.REASON));
+        assertEquals(1L, h.errors().get(Reason.COUNTER_DECREASED.label()));
         h.success(doc("[" + counter("\"k\":\"a\"", 9) + "," + counter("\"k\":\"b\"", 6) + "]"));
         assertEquals(10, value(h.lastGood(), "a"), "compared with what was exported, not what was written");
         h.success(doc("[" + counter("\"k\":\"a\"", 0) + "," + counter("\"k\":\"b\"", 0) + "]"));
         assertEquals(0, value(h.lastGood(), "a"), "back to zero is a reset");
         assertEquals(0, value(h.lastGood(), "b"));
-        assertEquals(2L, h.errors().get(CounterGuard.REASON));
+        assertEquals(2L, h.errors().get(Reason.COUNTER_DECREASED.label()));
     }
 
     /** Two counters whose label values, joined as text, read the same: neither is the other's past. */
@@ -51,7 +51,7 @@ class CounterGuardTest {
         h.success(doc("[" + counter(before, 10) + "]"));
         h.success(doc("[" + counter(after, 3) + "]"));
         assertEquals(3, h.lastGood().families().get(0).samples.get(0).value, row + ": another series, not a decrease");
-        assertEquals(null, h.errors().get(CounterGuard.REASON), row);
+        assertEquals(null, h.errors().get(Reason.COUNTER_DECREASED.label()), row);
     }
 
     @Test
@@ -60,6 +60,6 @@ class CounterGuardTest {
         h.success(doc("{\"load\": 10}"));
         h.success(doc("{\"load\": 3}"));
         assertEquals(3, h.lastGood().families().get(0).samples.get(0).value);
-        assertEquals(null, h.errors().get(CounterGuard.REASON));
+        assertEquals(null, h.errors().get(Reason.COUNTER_DECREASED.label()));
     }
 }

@@ -85,7 +85,7 @@ class JsonFileSourceTest {
         NotebookJsonException e = org.junit.jupiter.api.Assertions.assertThrows(NotebookJsonException.class,
                 () -> NotebookJson.convert(new java.io.ByteArrayInputStream(doc), doc.length - 1, "notebook_",
                         NotebookJsonTest.RESERVED, 100, "s"));
-        assertEquals("too_large", e.reason());
+        assertEquals(Reason.TOO_LARGE, e.reason());
         org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> NotebookJson.convert(
                 new java.io.ByteArrayInputStream(doc), doc.length, "notebook_", NotebookJsonTest.RESERVED, 100, "s"));
     }

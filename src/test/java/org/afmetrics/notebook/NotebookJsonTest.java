@@ -147,17 +147,17 @@ class NotebookJsonTest {
 
     @Test
     void wholeDocumentErrors() {
-        assertEquals("empty", assertThrows(NotebookJsonException.class, () -> convert("  \n")).reason());
-        assertEquals("truncated", assertThrows(NotebookJsonException.class, () -> convert("{\"a\": 1, \"b\"")).reason());
-        assertEquals("malformed", assertThrows(NotebookJsonException.class, () -> convert("{a: 1}")).reason());
-        assertEquals("malformed", assertThrows(NotebookJsonException.class, () -> convert("{\"a\":1,\"a\":2}")).reason());
-        assertEquals("unsupported", assertThrows(NotebookJsonException.class, () -> convert("[1, 2]")).reason());
-        assertEquals("unsupported", assertThrows(NotebookJsonException.class, () -> convert("42")).reason());
+        assertEquals("empty", assertThrows(NotebookJsonException.class, () -> convert("  \n")).reason().label());
+        assertEquals("truncated", assertThrows(NotebookJsonException.class, () -> convert("{\"a\": 1, \"b\"")).reason().label());
+        assertEquals("malformed", assertThrows(NotebookJsonException.class, () -> convert("{a: 1}")).reason().label());
+        assertEquals("malformed", assertThrows(NotebookJsonException.class, () -> convert("{\"a\":1,\"a\":2}")).reason().label());
+        assertEquals("unsupported", assertThrows(NotebookJsonException.class, () -> convert("[1, 2]")).reason().label());
+        assertEquals("unsupported", assertThrows(NotebookJsonException.class, () -> convert("42")).reason().label());
         assertEquals("too_deep", assertThrows(NotebookJsonException.class,
-                () -> convert("{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000))).reason());
+                () -> convert("{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000))).reason().label());
         NotebookJsonException tooMany = assertThrows(NotebookJsonException.class,
                 () -> convert("{\"a\":1,\"b\":2,\"c\":3}", 2));
-        assertEquals("too_many_series", tooMany.reason());
+        assertEquals("too_many_series", tooMany.reason().label());
         assertTrue(tooMany.getMessage().contains("json-max-series"));
     }
 
@@ -180,7 +180,7 @@ class NotebookJsonTest {
     }
 
     static String reason(String json) {
-        return assertThrows(NotebookJsonException.class, () -> convert(json)).reason();
+        return assertThrows(NotebookJsonException.class, () -> convert(json)).reason().label();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -210,7 +210,7 @@ class NotebookJsonTest {
             Conversion c = convert(json, 1000);
             assertTrue(c.series() > 0, row + ": something usable");
         } else {
-            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json, 1000)).reason(), row);
+            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json, 1000)).reason().label(), row);
         }
     }
 
@@ -346,7 +346,7 @@ class NotebookJsonTest {
         inside.await();
         byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
         NotebookJsonException busy = assertThrows(NotebookJsonException.class, () -> pushed.accept(body, body.length));
-        assertEquals(ParseGate.BUSY, busy.reason());
+        assertEquals(Reason.BUSY, busy.reason());
         assertEquals(Map.of("busy", 1L), pushed.health().errors());
         leave.countDown();
         holder.join();
@@ -367,7 +367,7 @@ class NotebookJsonTest {
         if (reason == null) {
             assertEquals(1, convert(json).series(), row + ": a duplicate that gives nothing is harmless");
         } else {
-            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json)).reason(), row);
+            assertEquals(reason, assertThrows(NotebookJsonException.class, () -> convert(json)).reason().label(), row);
         }
     }
 
@@ -385,10 +385,10 @@ class NotebookJsonTest {
             return;
         }
         NotebookJsonException e = assertThrows(NotebookJsonException.class, () -> convert(json), row);
-        assertEquals(reason, e.reason(), row);
+        assertEquals(reason, e.reason().label(), row);
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         assertEquals(reason, assertThrows(NotebookJsonException.class, () -> NotebookJson.convert(
-                new java.io.ByteArrayInputStream(b), b.length, "notebook_", RESERVED, 100, "f")).reason(),
+                new java.io.ByteArrayInputStream(b), b.length, "notebook_", RESERVED, 100, "f")).reason().label(),
                 row + ", read from a stream as a file is");
     }
 
@@ -435,7 +435,7 @@ class NotebookJsonTest {
             texts.addAll(c.messages());
         } else {
             NotebookJsonException e = assertThrows(NotebookJsonException.class, () -> convert(json), row);
-            assertEquals(reason, e.reason(), row + ": " + e.getMessage());
+            assertEquals(reason, e.reason().label(), row + ": " + e.getMessage());
             texts.add(e.getMessage());
         }
         for (String text : texts) {
