@@ -215,9 +215,14 @@ final class JsonReader {
 
         @Override
         public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+            int b;
+            try {
+                b = in.read();
+            } catch (IOException e) {
+                throw new Unreadable(e);
+            }
+            counted(b < 0 ? 0 : 1);
+            return b;
         }
 
         @Override
@@ -228,6 +233,11 @@ final class JsonReader {
             } catch (IOException e) {
                 throw new Unreadable(e);
             }
+            return counted(n);
+        }
+
+        /** {@code n} bytes more were read: past the bound the document is too large. */
+        private int counted(int n) throws TooLarge {
             if (n > 0) {
                 count += n;
                 if (count > max) {

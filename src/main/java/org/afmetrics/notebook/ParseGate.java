@@ -1,8 +1,5 @@
 package org.afmetrics.notebook;
 
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-
 /**
  * Lets one JSON document be converted at a time in the whole agent, pushed or read from a file,
  * so that the heap the agent takes for notebook JSON is that of one document however many
@@ -15,25 +12,18 @@ public final class ParseGate {
     /** A file is read at a scrape, which waits longer rather than show a gap. */
     static final long FILE_WAIT_MS = 5000;
 
-    private final Semaphore turn = new Semaphore(1, true);
+    private final Turn turn = new Turn();
 
     /** Runs {@code conversion} when it is this document's turn; {@link Reason#BUSY} when none came in time. */
     Conversion convert(long waitMs, Conversion.Source conversion) throws NotebookJsonException {
-        boolean entered;
-        try {
-            entered = turn.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            entered = false;
-        }
-        if (!entered) {
+        if (!turn.tryEnter(waitMs)) {
             throw new NotebookJsonException(Reason.BUSY, "another JSON document was being read for "
                     + waitMs + " ms; try again later");
         }
         try {
             return conversion.convert();
         } finally {
-            turn.release();
+            turn.leave();
         }
     }
 }
