@@ -10,12 +10,10 @@ import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -120,20 +118,8 @@ public final class ExporterServer {
     }
 
     private static void healthy(HttpExchange exchange) throws IOException {
-        byte[] body = HEALTHY.getBytes(StandardCharsets.UTF_8);
-        String method = exchange.getRequestMethod();
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        if (method.equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-            exchange.sendResponseHeaders(200, -1);
-        } else if (!method.equals("GET")) {
-            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-            exchange.sendResponseHeaders(405, -1);
-        } else {
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+        if (Responses.getOrHead(exchange)) {
+            Responses.send(exchange, 200, Responses.TEXT, HEALTHY);
         }
         exchange.close();
     }

@@ -3,8 +3,6 @@ package org.afmetrics.exporter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,18 +46,7 @@ public final class LandingPage implements HttpHandler {
                 code = 200;
                 body = render();
             }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
-            if (method.equals("HEAD")) {
-                // what GET would send, without the body
-                exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
-                exchange.sendResponseHeaders(code, -1);
-            } else {
-                exchange.sendResponseHeaders(code, bytes.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            }
+            Responses.send(exchange, code, Responses.HTML, body);
         } finally {
             exchange.close();
         }

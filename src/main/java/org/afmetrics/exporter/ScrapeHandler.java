@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 import java.util.zip.CRC32;
@@ -31,6 +29,7 @@ import io.prometheus.client.Collector;
 import io.prometheus.client.CounterMetricFamily;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.notebook.HeapGuard;
+import org.afmetrics.notebook.Turn;
 
 /**
  * {@code GET /metrics}: the labelled registry in the text format the scraper asks for (OpenMetrics
@@ -71,7 +70,7 @@ public final class ScrapeHandler implements HttpHandler {
     private final LongPredicate heapAllows;
     private final Renderer text;
     private final Renderer openMetrics;
-    private final Semaphore uncachedTurn = new Semaphore(1, true);
+    private final Turn uncachedTurn = new Turn();
     private final AtomicLong refusedHeap = new AtomicLong();
     private final AtomicLong refusedBusy = new AtomicLong();
 
@@ -124,13 +123,10 @@ public final class ScrapeHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try {
-            String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-            boolean head = method.equals("HEAD");
-            if (!method.equals("GET") && !head) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                exchange.sendResponseHeaders(405, -1);
+            if (!Responses.getOrHead(exchange)) {
                 return;
             }
+            boolean head = Responses.isHead(exchange);
             String contentType = TextFormat.chooseContentType(exchange.getRequestHeaders().getFirst("Accept"));
             boolean om = contentType.equals(TextFormat.CONTENT_TYPE_OPENMETRICS_100);
             boolean gzip = acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
@@ -144,7 +140,7 @@ public final class ScrapeHandler implements HttpHandler {
                 body = (om ? openMetrics : text).render(registry, gzip);
             } catch (HeapShort e) {
                 refusedHeap.incrementAndGet();
-                refuse(exchange, head, 503, HEAP_SHORT);
+                refuse(exchange, 503, HEAP_SHORT);
                 return;
             }
             long length = 0;
@@ -176,18 +172,10 @@ public final class ScrapeHandler implements HttpHandler {
 
     private static final String HEAP_SHORT = "the agent's share of the heap is short; try again later\n";
 
-    private static void refuse(HttpExchange exchange, boolean head, int code, String message) throws IOException {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    /** A scrape not rendered: try again in a second. */
+    private static void refuse(HttpExchange exchange, int code, String message) throws IOException {
         exchange.getResponseHeaders().set("Retry-After", "1");
-        if (head) {
-            exchange.sendResponseHeaders(code, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, code, Responses.TEXT, message);
     }
 
     /** Whether an {@code Accept-Encoding} header lists gzip without {@code q=0}. */
@@ -252,23 +240,16 @@ public final class ScrapeHandler implements HttpHandler {
         long last = Math.max(text.lastBytes, openMetrics.lastBytes);
         boolean large = last == 0 || last > LARGE_BYTES;
         if (large) {
-            boolean turn;
-            try {
-                turn = uncachedTurn.tryAcquire(UNCACHED_WAIT_MS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                turn = false;
-            }
-            if (!turn) {
+            if (!uncachedTurn.tryEnter(UNCACHED_WAIT_MS)) {
                 refusedBusy.incrementAndGet();
-                refuse(exchange, head, 429, "another large render was under way; try again later\n");
+                refuse(exchange, 429, "another large render was under way; try again later\n");
                 return;
             }
         }
         try {
             if (!heapAllows.test(last == 0 ? LARGE_BYTES : last)) {
                 refusedHeap.incrementAndGet();
-                refuse(exchange, head, 503, HEAP_SHORT);
+                refuse(exchange, 503, HEAP_SHORT);
                 return;
             }
             exchange.getResponseHeaders().set("Content-Type", contentType);
@@ -293,7 +274,7 @@ public final class ScrapeHandler implements HttpHandler {
             }
         } finally {
             if (large) {
-                uncachedTurn.release();
+                uncachedTurn.leave();
             }
         }
     }
