@@ -1,19 +1,19 @@
 package org.afmetrics.exporter;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.StringWriter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.afmetrics.notebook.Conversion;
 import org.afmetrics.notebook.NotebookJsonException;
 import org.afmetrics.notebook.PushedMetrics;
 import org.afmetrics.notebook.Reason;
+import org.afmetrics.notebook.Turn;
 
 /**
  * {@code POST /notebook-metrics}: a notebook (in any language) or a script hands the agent a
@@ -27,7 +27,7 @@ public final class PushEndpoint implements HttpHandler {
     private final PushedMetrics pushed;
     private final long maxBytes;
     private final HttpSecurity security;
-    private final Semaphore oneBodyAtATime = new Semaphore(1, true);
+    private final Turn oneBodyAtATime = new Turn();
     /**
      * How long a push waits for the body before it: a maximal body arrives over loopback in tens
      * of milliseconds, and a waiting push holds an exchange thread that a scrape may need.
@@ -49,7 +49,7 @@ public final class PushEndpoint implements HttpHandler {
         try {
             serve(exchange);
         } catch (RuntimeException e) {
-            respond(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
+            respond(exchange, 500, answer("internal error: " + e.getClass().getSimpleName(), null));
         } finally {
             exchange.close();
         }
@@ -59,53 +59,43 @@ public final class PushEndpoint implements HttpHandler {
         String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
                 exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
         if (refusal != null) {
-            pushed.rejectedUnread(Reason.FORBIDDEN, "push refused: " + refusal);
-            respond(exchange, Reason.FORBIDDEN.pushStatus(), error(refusal));
+            refuseUnread(exchange, Reason.FORBIDDEN, "push refused: " + refusal, refusal);
             return;
         }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         if (method.equals("DELETE")) {
             pushed.clear();
-            respond(exchange, 200, "{\"series\":0}");
+            respond(exchange, 200, json(g -> g.writeNumberField("series", 0)));
             return;
         }
         if (!method.equals("POST")) {
             exchange.getResponseHeaders().set("Allow", "POST, DELETE");
-            respond(exchange, 405, error("use POST with a JSON body (or DELETE to forget the pushed metrics)"));
+            respond(exchange, 405, answer("use POST with a JSON body (or DELETE to forget the pushed metrics)", null));
             return;
         }
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
         if (!acceptableType(type)) {
-            pushed.rejectedUnread(Reason.BAD_CONTENT_TYPE, "push with Content-Type " + type);
-            respond(exchange, Reason.BAD_CONTENT_TYPE.pushStatus(), error("Content-Type must be application/json, not " + type));
+            refuseUnread(exchange, Reason.BAD_CONTENT_TYPE, "push with Content-Type " + type,
+                    "Content-Type must be application/json, not " + type);
             return;
         }
         String declared = exchange.getRequestHeaders().getFirst("Content-Length");
         if (declared != null && parseLong(declared) > maxBytes) {
-            pushed.rejectedUnread(Reason.TOO_LARGE, "push of " + declared + " bytes");
-            respond(exchange, Reason.TOO_LARGE.pushStatus(), error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
+            refuseUnread(exchange, Reason.TOO_LARGE, "push of " + declared + " bytes",
+                    "the body has " + declared + " bytes, over push-max-bytes=" + maxBytes);
             return;
         }
         // one body in memory at a time: pushes that arrive together cannot add up to more heap
         // than one maximal document; the others are told to come back, their bodies unread
-        boolean turn;
-        try {
-            turn = oneBodyAtATime.tryAcquire(TURN_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            turn = false;
-        }
-        if (!turn) {
+        if (!oneBodyAtATime.tryEnter(TURN_WAIT_MS)) {
             pushed.rejectedUnread(Reason.BUSY, "push while another was being read");
-            exchange.getResponseHeaders().set("Retry-After", "1");
-            respond(exchange, Reason.BUSY.pushStatus(), "{\"error\":\"another push was being read; try again later\","
-                    + "\"reason\":" + quote(Reason.BUSY.label()) + "}");
+            refused(exchange, Reason.BUSY, "another push was being read; try again later");
             return;
         }
         try {
             accept(exchange, declared == null ? -1 : parseLong(declared));
         } finally {
-            oneBodyAtATime.release();
+            oneBodyAtATime.leave();
         }
     }
 
@@ -123,21 +113,38 @@ public final class PushEndpoint implements HttpHandler {
         }
         DeadlineExecutor.enter(DeadlineExecutor.Phase.RESPONSE);
         if (body.length > maxBytes) {
-            pushed.rejectedUnread(Reason.TOO_LARGE, "push over push-max-bytes");
-            respond(exchange, Reason.TOO_LARGE.pushStatus(), error("the body is over push-max-bytes=" + maxBytes + " bytes"));
+            refuseUnread(exchange, Reason.TOO_LARGE, "push over push-max-bytes",
+                    "the body is over push-max-bytes=" + maxBytes + " bytes");
             return;
         }
         try {
             Conversion c = pushed.accept(body, body.length);
             respond(exchange, 200, summary(c));
         } catch (NotebookJsonException e) {
-            if (e.reason().pushMayRetry()) {
-                // the agent's trouble, not the body's: the same body may well be taken a moment later
-                exchange.getResponseHeaders().set("Retry-After", "1");
-            }
-            respond(exchange, e.reason().pushStatus(), "{\"error\":" + quote(e.getMessage()) + ",\"reason\":"
-                    + quote(e.reason().label()) + "}");
+            refused(exchange, e.reason(), e.getMessage());
         }
+    }
+
+    /**
+     * Counts a push refused for what its head says (or who sent it) and answers
+     * {@code {"error": message}}.
+     */
+    private void refuseUnread(HttpExchange exchange, Reason reason, String counted, String message)
+            throws IOException {
+        pushed.rejectedUnread(reason, counted);
+        respond(exchange, reason.pushStatus(), answer(message, null));
+    }
+
+    /**
+     * Answers a push that was refused for {@code reason}, already counted:
+     * {@code {"error": message, "reason": label}}, and {@code Retry-After} when the trouble was
+     * the agent's (busy, short of heap): the same body may well be taken a moment later.
+     */
+    private static void refused(HttpExchange exchange, Reason reason, String message) throws IOException {
+        if (reason.pushMayRetry()) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        respond(exchange, reason.pushStatus(), answer(message, reason));
     }
 
     /**
@@ -161,46 +168,56 @@ public final class PushEndpoint implements HttpHandler {
         }
     }
 
-    private static String summary(Conversion c) {
-        StringBuilder sb = new StringBuilder("{\"series\":").append(c.series())
-                .append(",\"skipped_fields\":").append(c.skippedFields()).append(",\"rejected\":{");
-        boolean first = true;
-        for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
-            sb.append(first ? "" : ",").append(quote(e.getKey())).append(':').append(e.getValue());
-            first = false;
-        }
-        sb.append("},\"messages\":[");
-        for (int i = 0; i < c.messages().size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(quote(c.messages().get(i)));
-        }
-        return sb.append("]}").toString();
-    }
-
-    private static String error(String message) {
-        return "{\"error\":" + quote(message) + "}";
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
+    /** What a push became: its series, skipped fields, samples refused by reason and their texts. */
+    private static String summary(Conversion c) throws IOException {
+        return json(g -> {
+            g.writeNumberField("series", c.series());
+            g.writeNumberField("skipped_fields", c.skippedFields());
+            g.writeObjectFieldStart("rejected");
+            for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
             }
+            g.writeEndObject();
+            g.writeArrayFieldStart("messages");
+            for (String m : c.messages()) {
+                g.writeString(m);
+            }
+            g.writeEndArray();
+        });
+    }
+
+    /** {@code {"error": message}}, with the reason's label when one is given. */
+    private static String answer(String message, Reason reason) throws IOException {
+        return json(g -> {
+            g.writeStringField("error", message);
+            if (reason != null) {
+                g.writeStringField("reason", reason.label());
+            }
+        });
+    }
+
+    /** The fields of an answer's one object. */
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** An object written by jackson-core, which a push loads anyway to read its body. */
+    private static String json(Fields fields) throws IOException {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
         }
-        return sb.append('"').toString();
+        return out.toString();
+    }
+
+    /** Loaded with the first answer, not with the endpoint. */
+    private static final class Json {
+        static final JsonFactory FACTORY = new JsonFactory();
     }
 
     private static void respond(HttpExchange exchange, int code, String json) throws IOException {
-        byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(code, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        Responses.send(exchange, code, Responses.JSON, json + "\n");
     }
 }
