@@ -70,8 +70,9 @@ public final class OtherUserLoad {
         InetAddress at = InetAddress.getByName("127.88.0.1");
         List<ServerSocket> listeners = new ArrayList<>();
         List<Thread> acceptors = new ArrayList<>();
-        // an ephemeral port range has ~28 000 ports: one listener each for up to 20 000 connections
-        for (int i = 0; i < (count + 19_999) / 20_000; i++) {
+        // an ephemeral port range has ~28 000 ports, and the kernel reuses a loopback TIME_WAIT's port
+        // when it picks one already used towards the same listener: one listener for 8 000 connections
+        for (int i = 0; i < (count + 7_999) / 8_000; i++) {
             ServerSocket server = new ServerSocket(0, 4096, at);
             listeners.add(server);
             Thread t = new Thread(() -> {
