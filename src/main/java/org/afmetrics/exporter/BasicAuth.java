@@ -3,6 +3,8 @@ package org.afmetrics.exporter;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -32,31 +34,47 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>a credential that failed, among the last {@value #REMEMBERED} distinct ones presented, is
  * refused (401) without a check;</li>
  * <li>one check runs at a time, and each is followed by a pause of {@value #PAUSE_PER_CHECK_TIME}
- * times its own duration: checks take at most 1/{@value #CHECK_SHARE_DIVISOR} of one core,
- * however many addresses the guesses come from;</li>
+ * times the CPU time it took: checks take at most 1/{@value #CHECK_SHARE_DIVISOR} of one core,
+ * however many addresses the guesses come from, leaving room under a tenth of a core for the
+ * HTTP work of the requests themselves;</li>
  * <li>at most {@value #MAX_WAITERS} requests wait for a check (each holds an exchange thread), for
  * at most {@value #MAX_WAIT_MILLIS} ms; the others are told 429 with {@code Retry-After} at once,
  * unchecked;</li>
  * <li>who is checked next: a credential presented before (a scraper repeats its credential; a
  * guesser tries each guess once) before one presented for the first time, then the one whose
  * address has failed less, then the one that has waited longest. A newcomer that ranks above
- * a waiter takes its place (the waiter gets 429).</li>
+ * a waiter takes its place (the waiter gets 429). A credential presented before need not wait
+ * out the pause: it may run the budget into debt by up to {@value #MAX_DEBT_CHECK_MILLIS} ms of
+ * check time (the pauses after it are longer), so it is checked as soon as the check in
+ * progress, if any, ends.</li>
  * </ul>
  * So a scraper whose credential was verified once is never held up; one presenting it for the
  * first time during a flood of fresh guesses may be told 429 once, and its next attempt is
- * checked ahead of every fresh guess, within one pause (~0.75 s for a 50 ms check). A guesser
- * that repeats each guess as often as the scraper presents its credential competes with it
- * for about one check a second; nothing short of the check tells the two apart.
+ * checked ahead of every fresh guess, at once. This holds while the scraper's credential is
+ * among the last {@value #REMEMBERED} distinct ones presented: a flood of more fresh guesses than
+ * that between two of its attempts makes its next attempt a first one again. A guesser that
+ * repeats each guess as the scraper repeats its credential competes with it for the checks
+ * (about one a second); nothing short of the check tells the two apart.
  */
 final class BasicAuth extends Authenticator {
     interface Check {
         boolean test(String password);
     }
 
-    static final int CHECK_SHARE_DIVISOR = 16;
+    static final int CHECK_SHARE_DIVISOR = 50;
     static final int PAUSE_PER_CHECK_TIME = CHECK_SHARE_DIVISOR - 1;
+    /**
+     * How much check time a credential presented before may run the budget into debt by, to be
+     * checked without waiting out the pause: the JVM's first checks run unoptimised (~1 s of CPU
+     * each, against ~50 ms later), and their pauses would otherwise shut a scraper out for many
+     * seconds. The debt is paid back by longer pauses, so over any stretch checks take at most
+     * their share plus this.
+     */
+    static final long MAX_DEBT_CHECK_MILLIS = 1_000;
+    /** How far ahead of the end of the pause a credential presented before may be checked. */
+    private static final long DEBT_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_DEBT_CHECK_MILLIS) * PAUSE_PER_CHECK_TIME;
     static final int MAX_WAITERS = 4;
-    static final long MAX_WAIT_MILLIS = 1_000;
+    static final long MAX_WAIT_MILLIS = 750;
     static final int REMEMBERED = 4096;
     private static final int TRACKED_ADDRESSES = 256;
 
@@ -153,16 +171,18 @@ final class BasicAuth extends Authenticator {
             lock.unlock();
         }
         boolean ok = false;
-        long start = System.nanoTime();
+        long start = cpuNanos();
         try {
             ok = verify(credentials[0], credentials[1]);
         } finally {
-            long took = System.nanoTime() - start;
+            long took = cpuNanos() - start;
             lock.lock();
             try {
                 checking = false;
                 checks++;
-                nextCheckNanos = System.nanoTime() + took * PAUSE_PER_CHECK_TIME;
+                // a check that went ahead of the pause adds its own to what was left of it
+                long now = System.nanoTime();
+                nextCheckNanos = (now - nextCheckNanos > 0 ? now : nextCheckNanos) + Math.max(0, took) * PAUSE_PER_CHECK_TIME;
                 if (ok) {
                     accepted = digest;
                     seen.remove(key);
@@ -210,7 +230,8 @@ final class BasicAuth extends Authenticator {
                     return false;
                 }
                 long now = System.nanoTime();
-                if (!checking && now - nextCheckNanos >= 0 && first() == me) {
+                long allowedAt = me.times > 1 ? nextCheckNanos - DEBT_NANOS : nextCheckNanos;
+                if (!checking && now - allowedAt >= 0 && first() == me) {
                     waiters.remove(me);
                     checking = true;
                     return true;
@@ -221,7 +242,7 @@ final class BasicAuth extends Authenticator {
                     changed.signalAll();
                     return false;
                 }
-                long wait = !checking && nextCheckNanos - now > 0 ? Math.min(left, nextCheckNanos - now) : left;
+                long wait = !checking && allowedAt - now > 0 ? Math.min(left, allowedAt - now) : left;
                 changed.awaitNanos(wait);
             }
         } catch (InterruptedException e) {
@@ -291,6 +312,18 @@ final class BasicAuth extends Authenticator {
         // the password is checked whatever the name, so a wrong name takes as long as a wrong password
         boolean passwordMatches = check.test(password);
         return userMatches && passwordMatches;
+    }
+
+    /** This thread's CPU time where the JVM measures it, else the wall clock (never less than the CPU time). */
+    private static long cpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (threads.isCurrentThreadCpuTimeSupported()) {
+            long t = threads.getCurrentThreadCpuTime();
+            if (t >= 0) {
+                return t;
+            }
+        }
+        return System.nanoTime();
     }
 
     private static InetAddress clientOf(HttpExchange exchange) {

@@ -31,7 +31,7 @@ public final class HttpSecurity {
      * a time, for all of them), and how long each may wait before it is told to come back.
      */
     static final int SAME_USER_WAITERS = 16;
-    static final long SAME_USER_WAIT_MILLIS = 500;
+    static final long SAME_USER_WAIT_MILLIS = 750;
     private static final HttpSecurity NONE = new HttpSecurity(null, null, null, PeerUid.PROC);
 
     private final Authenticator authenticator;

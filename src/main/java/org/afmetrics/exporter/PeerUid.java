@@ -127,6 +127,15 @@ final class PeerUid {
             int n;
             while (line.missing() > 0 && (n = in.read(buffer)) > 0) {
                 for (int i = 0; i < n && line.missing() > 0; i++) {
+                    if (line.skipping()) {
+                        // the rest of a line ruled out: straight to its end
+                        while (i < n && buffer[i] != '\n') {
+                            i++;
+                        }
+                        if (i == n) {
+                            break;
+                        }
+                    }
                     line.feed(buffer[i]);
                 }
             }
@@ -220,6 +229,11 @@ final class PeerUid {
 
         int missing() {
             return missing;
+        }
+
+        /** Whether the rest of this line can be passed over (the header, or a line ruled out). */
+        boolean skipping() {
+            return header || skip;
         }
 
         int found() {

@@ -256,13 +256,14 @@ class AttackMatrixIT {
 
                     @Override
                     double maxCores() {
-                        return 0.1;
+                        // the guesses at this agent and the second one's scrapes: checks take at most 1/50 of a core
+                        return 0.25;
                     }
 
                     @Override
                     void run(Attacker a) throws IOException, InterruptedException {
                         if (a.index > 0) {
-                            guess(a, a.url, null);
+                            guess(a, a.url, null, 50);
                             return;
                         }
                         // a second agent, whose scraper presents the right password for the first time only
@@ -274,7 +275,7 @@ class AttackMatrixIT {
                             for (int i = 0; i < 4; i++) {
                                 Thread t = new Thread(() -> {
                                     try {
-                                        guess(a, second, null);
+                                        guess(a, second, null, 50);
                                     } catch (IOException | InterruptedException e) {
                                         // stopped
                                     }
@@ -300,13 +301,14 @@ class AttackMatrixIT {
                                 .map(l -> l.substring("right password ".length())).collect(Collectors.toList());
                         assertTrue(right.size() >= 5, "the right password was tried: " + lines.size());
                         System.out.println("the right password's first tries, in ms: " + right);
-                        // its first try ties with the fresh guesses and may be told 429; its second goes ahead of them
+                        // its first try ties with the fresh guesses and may be told 429; its second goes ahead of
+                        // them, and gets the next check unless the pause after the last one outlasts its wait
                         int firstIn = 0;
                         while (firstIn < right.size() && !right.get(firstIn).matches("\\d+")) {
                             firstIn++;
                         }
-                        assertTrue(firstIn <= 1 && (firstIn == 0 || right.get(0).contains(" 429 ")),
-                                "the right password in at its first or second try, never 401: " + right);
+                        assertTrue(firstIn <= 2 && right.subList(0, firstIn).stream().allMatch(r -> r.contains(" 429 ")),
+                                "the right password in within its first three tries, never 401: " + right);
                         assertTrue(right.subList(firstIn, right.size()).stream().allMatch(r -> r.matches("\\d+")),
                                 "and answered with 200 within 2 s every time after: " + right);
                         assertGuessesRefused(lines);
@@ -331,7 +333,9 @@ class AttackMatrixIT {
 
                     @Override
                     void run(Attacker a) throws IOException, InterruptedException {
-                        guess(a, a.url, ROTATED_SOURCES);
+                        // 40 guesses a second in all: unchecked, 2 cores of PBKDF2; the HTTP work of each costs
+                        // the kernel ~1 ms of CPU on its own (new connection, JIT warming up), so more would measure that
+                        guess(a, a.url, ROTATED_SOURCES, 200);
                     }
 
                     @Override
@@ -482,8 +486,12 @@ class AttackMatrixIT {
                 "every guess refused: " + statuses.stream().distinct().collect(Collectors.toList()));
     }
 
-    /** Fresh wrong passwords at 20 a second, from the default address or rotated over {@code sources} addresses. */
-    private static void guess(Attacker a, URI url, Integer sources) throws IOException, InterruptedException {
+    /**
+     * Fresh wrong passwords, one every {@code pauseMillis} plus the answer's time, from the default address or
+     * rotated over {@code sources} addresses.
+     */
+    private static void guess(Attacker a, URI url, Integer sources, long pauseMillis)
+            throws IOException, InterruptedException {
         for (int i = 0; a.on(); i++) {
             Socket s = new Socket();
             try {
@@ -499,7 +507,7 @@ class AttackMatrixIT {
             } finally {
                 s.close();
             }
-            Thread.sleep(50);
+            Thread.sleep(pauseMillis);
         }
     }
 
