@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * a waiter takes its place (the waiter gets 429). A credential presented before need not wait
  * out the pause: it may run the budget into debt by up to {@value #MAX_DEBT_CHECK_MILLIS} ms of
  * check time (the pauses after it are longer), so it is checked as soon as the check in
- * progress, if any, ends.</li>
+ * progress, if any, ends. After {@value #QUIET_MILLIS} ms without a failed check, the next check
+ * need not wait out the pause either.</li>
  * </ul>
  * So a scraper whose credential was verified once is never held up; one presenting it for the
  * first time during a flood of fresh guesses may be told 429 once, and its next attempt is
@@ -73,6 +74,14 @@ final class BasicAuth extends Authenticator {
     static final long MAX_DEBT_CHECK_MILLIS = 1_000;
     /** How far ahead of the end of the pause a credential presented before may be checked. */
     private static final long DEBT_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_DEBT_CHECK_MILLIS) * PAUSE_PER_CHECK_TIME;
+    /**
+     * With no failed check for this long, the next check need not wait out the pause: an operator's
+     * typo right after the agent's first, slow check is answered 401 at once, not 429. Guessers
+     * fail all the time, so under guessing this lets one check through per period at most.
+     */
+    static final long QUIET_MILLIS = 30_000;
+    /** The longest pause: the budget's debt is not carried further. */
+    private static final long MAX_PAUSE_NANOS = 2 * DEBT_NANOS;
     static final int MAX_WAITERS = 4;
     static final long MAX_WAIT_MILLIS = 750;
     static final int REMEMBERED = 4096;
@@ -103,6 +112,8 @@ final class BasicAuth extends Authenticator {
     private final List<Waiter> waiters = new ArrayList<>();
     private boolean checking;
     private long nextCheckNanos = System.nanoTime();
+    /** When a check last failed: after {@value #QUIET_MILLIS} ms without one, a check need not wait out the pause. */
+    private long lastFailureNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS);
     private long arrivals;
     private long checks;
 
@@ -182,7 +193,11 @@ final class BasicAuth extends Authenticator {
                 checks++;
                 // a check that went ahead of the pause adds its own to what was left of it
                 long now = System.nanoTime();
-                nextCheckNanos = (now - nextCheckNanos > 0 ? now : nextCheckNanos) + Math.max(0, took) * PAUSE_PER_CHECK_TIME;
+                nextCheckNanos = Math.min(now + MAX_PAUSE_NANOS,
+                        (now - nextCheckNanos > 0 ? now : nextCheckNanos) + Math.max(0, took) * PAUSE_PER_CHECK_TIME);
+                if (!ok) {
+                    lastFailureNanos = now;
+                }
                 if (ok) {
                     accepted = digest;
                     seen.remove(key);
@@ -231,6 +246,9 @@ final class BasicAuth extends Authenticator {
                 }
                 long now = System.nanoTime();
                 long allowedAt = me.times > 1 ? nextCheckNanos - DEBT_NANOS : nextCheckNanos;
+                if (now - lastFailureNanos >= TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)) {
+                    allowedAt = now;
+                }
                 if (!checking && now - allowedAt >= 0 && first() == me) {
                     waiters.remove(me);
                     checking = true;

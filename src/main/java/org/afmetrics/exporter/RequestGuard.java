@@ -62,8 +62,7 @@ final class RequestGuard extends Filter {
                 return;
             }
             if (!exactPath(exchange.getHttpContext().getPath(), target)) {
-                refuse(exchange, 404, "no such page; this exporter serves /metrics, /, /-/healthy and "
-                        + PushEndpoint.PATH);
+                refuse(exchange, 404, "no such page on this exporter");
                 return;
             }
             DeadlineExecutor.enter(hasBody(h) ? DeadlineExecutor.Phase.BODY : DeadlineExecutor.Phase.RESPONSE);

@@ -286,6 +286,22 @@ class BasicAuthTest {
         assertTrue(right.stream().allMatch(s -> s == 200 || s == 429), "never 401: " + right);
     }
 
+    @Test
+    void aTypoOnAQuietAgentIsCheckedAtOnceAndTheNextGuessWaitsOutThePause() {
+        AtomicLong checkNanos = new AtomicLong();
+        AtomicInteger checks = new AtomicInteger();
+        BasicAuth auth = slowAuth(60, checkNanos, checks);
+        assertEquals(200, status(auth, basic("prom:secret"), "127.0.0.1"));
+        // the pause after that check is 49 x 60 ms; nothing has failed yet, so the typo need not wait for it
+        long start = System.nanoTime();
+        assertEquals(401, status(auth, basic("prom:secre"), "127.0.0.1"));
+        assertTrue((System.nanoTime() - start) / 1_000_000 < 500, "checked at once");
+        assertEquals(429, status(auth, basic("prom:guess"), "127.0.0.1"), "a failure just now: the pause holds");
+        assertEquals(401, status(auth, basic("prom:secre"), "127.0.0.2"), "a credential that failed: no check");
+        assertEquals(200, status(auth, basic("prom:secret"), "127.0.0.1"), "the verified one: no check");
+        assertEquals(2, checks.get());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
