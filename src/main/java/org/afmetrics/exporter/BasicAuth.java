@@ -34,7 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>a credential that failed, among the last {@value #REMEMBERED} distinct ones presented, is
  * refused (401) without a check;</li>
  * <li>one check runs at a time, and each is followed by a pause of {@value #PAUSE_PER_CHECK_TIME}
- * times the CPU time it took: checks take at most 1/{@value #CHECK_SHARE_DIVISOR} of one core,
+ * times the CPU time it took (counted up to {@value #MAX_DEBT_CHECK_MILLIS} ms): checks take at
+ * most 1/{@value #CHECK_SHARE_DIVISOR} of one core,
  * however many addresses the guesses come from, leaving room under a tenth of a core for the
  * HTTP work of the requests themselves;</li>
  * <li>at most {@value #MAX_WAITERS} requests wait for a check (each holds an exchange thread), for
@@ -186,7 +187,8 @@ final class BasicAuth extends Authenticator {
         try {
             ok = verify(credentials[0], credentials[1]);
         } finally {
-            long took = cpuNanos() - start;
+            // counted up to the debt allowed: a check presented before may then always go after one check
+            long took = Math.min(cpuNanos() - start, TimeUnit.MILLISECONDS.toNanos(MAX_DEBT_CHECK_MILLIS));
             lock.lock();
             try {
                 checking = false;

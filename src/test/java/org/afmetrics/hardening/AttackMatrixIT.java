@@ -198,8 +198,17 @@ class AttackMatrixIT {
                 }),
                 row(new Attack("another local user fills the socket table and sends refused pushes from 16 threads "
                         + "into a -Xmx256m host holding 150 MB", 1, 2_000, false) {
+                    private OtherUserLoad load;
+
                     @Override
                     List<String> hostSetUp() {
+                        // the other user starts filling the socket table (its entries live 60 s) while the host
+                        // starts, so the whole attack runs against a full table
+                        try {
+                            load = OtherUserLoad.start(SOCKET_TABLE_FILL, 16);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
                         return List.of("-Xmx256m");
                     }
 
@@ -212,9 +221,9 @@ class AttackMatrixIT {
                     void run(Attacker a) throws IOException, InterruptedException {
                         // the other user's filler and pushers in a process of its own; this thread, run by the
                         // kernel's own user, pushes as its owner would
-                        OtherUserLoad load = OtherUserLoad.start(a.url.getPort(), SOCKET_TABLE_FILL, 16);
                         try {
                             a.answered(load.awaitFilled() + "\r\n");
+                            load.pushTo(a.url.getPort());
                             for (int i = 0; a.on(); i++) {
                                 a.answered(ownerPush(a.url, i) + "\r\n");
                                 Thread.sleep(500);
@@ -547,7 +556,7 @@ class AttackMatrixIT {
             this.out = out;
         }
 
-        static OtherUserLoad start(int port, int fill, int threads) throws IOException {
+        static OtherUserLoad start(int fill, int threads) throws IOException {
             String user;
             try {
                 user = OtherUsersIT.otherUser();
@@ -581,7 +590,7 @@ class AttackMatrixIT {
             String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
             Process p = new ProcessBuilder("runuser", "-u", user, "--", java, "-Xmx64m",
                     "-Djava.net.preferIPv4Stack=true", "-cp", dir.toString(), app.getName(),
-                    Integer.toString(fill), Integer.toString(port), Integer.toString(threads))
+                    Integer.toString(fill), Integer.toString(threads))
                     .redirectErrorStream(true).redirectOutput(out.toFile()).start();
             return new OtherUserLoad(p, out);
         }
@@ -601,6 +610,12 @@ class AttackMatrixIT {
                 Thread.sleep(100);
             }
             throw new IOException("the socket table was not filled in 60 s: " + Files.readString(out));
+        }
+
+        /** Starts the pushers, at the exporter on this loopback port. */
+        void pushTo(int port) throws IOException {
+            process.getOutputStream().write(ascii(port + "\n"));
+            process.getOutputStream().flush();
         }
 
         /** Stops the pushers: {@code answers STATUS=COUNT ...}, or what the process printed. */

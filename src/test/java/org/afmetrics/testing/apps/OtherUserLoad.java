@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What another local user on a shared host can do to a kernel's push endpoint, run as that user:
- * {@code OtherUserLoad FILL PORT THREADS} fills the socket table with FILL TIME_WAIT entries
+ * {@code OtherUserLoad FILL THREADS} fills the socket table with FILL TIME_WAIT entries
  * (loopback connections to its own listeners on 127.88.0.1, closed at once: each entry lives
  * 60 s and holds no descriptor), prints {@code table N} (the entries now in
- * {@code /proc/net/tcp} and {@code tcp6}), then sends pushes to 127.0.0.1:PORT from THREADS
- * threads, each on a new connection, until its standard input ends; then prints
- * {@code answers STATUS=COUNT ...} and exits. Loopback only; the fill is bounded by FILL.
+ * {@code /proc/net/tcp} and {@code tcp6}), reads a port from its standard input, then sends
+ * pushes to 127.0.0.1:PORT from THREADS threads, each on a new connection, until its standard
+ * input ends; then prints {@code answers STATUS=COUNT ...} and exits. Loopback only; the fill is
+ * bounded by FILL.
  */
 public final class OtherUserLoad {
     private static final String BODY = "{\"stolen\": 1}";
@@ -35,11 +36,19 @@ public final class OtherUserLoad {
 
     public static void main(String[] args) throws Exception {
         int fill = Integer.parseInt(args[0]);
-        int port = Integer.parseInt(args[1]);
-        int threads = Integer.parseInt(args[2]);
+        int threads = Integer.parseInt(args[1]);
         fill(fill);
         System.out.println("table " + (entries("/proc/net/tcp") + entries("/proc/net/tcp6")));
         System.out.flush();
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = System.in.read()) >= 0 && c != '\n') {
+            line.append((char) c);
+        }
+        if (c < 0) {
+            return;
+        }
+        int port = Integer.parseInt(line.toString().trim());
 
         Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
         List<Thread> pushers = new ArrayList<>();
