@@ -55,35 +55,48 @@ public final class PushEndpoint implements HttpHandler {
         }
     }
 
+    /**
+     * The checks in order of cost: method, content type and declared length (the head alone),
+     * then who may push ({@link HttpSecurity#pushRefusal}: token, loopback, Origin, and last the
+     * caller's user, which takes a scan of the kernel's socket table). A refused push costs no
+     * more than the first check that refuses it.
+     */
     private void serve(HttpExchange exchange) throws IOException {
-        String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
-                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
-        if (refusal != null) {
-            pushed.rejectedUnread("forbidden", "push refused: " + refusal);
-            respond(exchange, 403, error(refusal));
-            return;
-        }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-        if (method.equals("DELETE")) {
-            pushed.clear();
-            respond(exchange, 200, "{\"series\":0}");
-            return;
-        }
-        if (!method.equals("POST")) {
+        boolean delete = method.equals("DELETE");
+        if (!delete && !method.equals("POST")) {
             exchange.getResponseHeaders().set("Allow", "POST, DELETE");
             respond(exchange, 405, error("use POST with a JSON body (or DELETE to forget the pushed metrics)"));
             return;
         }
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (!acceptableType(type)) {
-            pushed.rejectedUnread("bad_content_type", "push with Content-Type " + type);
-            respond(exchange, 415, error("Content-Type must be application/json, not " + type));
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (!delete) {
+            if (!acceptableType(type)) {
+                pushed.rejectedUnread("bad_content_type", "push with Content-Type " + type);
+                respond(exchange, 415, error("Content-Type must be application/json, not " + type));
+                return;
+            }
+            if (declared != null && parseLong(declared) > maxBytes) {
+                pushed.rejectedUnread("too_large", "push of " + declared + " bytes");
+                respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
+                return;
+            }
+        }
+        HttpSecurity.Refusal refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
+        if (refusal != null) {
+            pushed.rejectedUnread(refusal.reason(), "push refused: " + refusal.message());
+            if (refusal.status() == 429) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+            }
+            respond(exchange, refusal.status(), "{\"error\":" + quote(refusal.message()) + ",\"reason\":"
+                    + quote(refusal.reason()) + "}");
             return;
         }
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && parseLong(declared) > maxBytes) {
-            pushed.rejectedUnread("too_large", "push of " + declared + " bytes");
-            respond(exchange, 413, error("the body has " + declared + " bytes, over push-max-bytes=" + maxBytes));
+        if (delete) {
+            pushed.clear();
+            respond(exchange, 200, "{\"series\":0}");
             return;
         }
         // one body in memory at a time: pushes that arrive together cannot add up to more heap
