@@ -101,14 +101,14 @@ public final class HttpSecurity {
     /** The settings' access control; throws with a message naming the setting that cannot be used. */
     public static HttpSecurity fromConfig(AgentConfig config) throws IOException, GeneralSecurityException {
         return new HttpSecurity(authenticator(config), https(config),
-                config.isSet(ConfigKey.PUSH_TOKEN_FILE) ? secretFile(config, ConfigKey.PUSH_TOKEN_FILE) : null,
+                config.pushTokenFile().isPresent() ? secretFile(ConfigKey.PUSH_TOKEN_FILE, config.pushTokenFile().get()) : null,
                 PeerUid.PROC);
     }
 
     private static Authenticator authenticator(AgentConfig config) throws IOException {
-        boolean file = config.isSet(ConfigKey.AUTH_PASSWORD_FILE);
-        boolean hash = config.isSet(ConfigKey.AUTH_PASSWORD_HASH);
-        if (!config.isSet(ConfigKey.AUTH_USER)) {
+        boolean file = config.authPasswordFile().isPresent();
+        boolean hash = config.authPasswordHash().isPresent();
+        if (config.authUser().isEmpty()) {
             if (file || hash) {
                 throw new IOException(ConfigKey.AUTH_USER.key() + " is needed with a password");
             }
@@ -118,14 +118,14 @@ public final class HttpSecurity {
             throw new IOException(ConfigKey.AUTH_USER.key() + " needs exactly one of "
                     + ConfigKey.AUTH_PASSWORD_FILE.key() + " and " + ConfigKey.AUTH_PASSWORD_HASH.key());
         }
-        String user = config.get(ConfigKey.AUTH_USER);
+        String user = config.authUser().get();
         if (file) {
-            byte[] password = secretFile(config, ConfigKey.AUTH_PASSWORD_FILE);
+            byte[] password = secretFile(ConfigKey.AUTH_PASSWORD_FILE, config.authPasswordFile().get());
             return new BasicAuth(user, given -> PasswordHash.sameSecret(password, given));
         }
         PasswordHash h;
         try {
-            h = PasswordHash.parse(config.get(ConfigKey.AUTH_PASSWORD_HASH));
+            h = PasswordHash.parse(config.authPasswordHash().get());
         } catch (IllegalArgumentException e) {
             throw new IOException(ConfigKey.AUTH_PASSWORD_HASH.key() + " is " + e.getMessage());
         }
@@ -133,17 +133,18 @@ public final class HttpSecurity {
     }
 
     private static HttpsConfigurator https(AgentConfig config) throws IOException, GeneralSecurityException {
-        if (!config.isSet(ConfigKey.TLS_KEYSTORE)) {
-            if (config.isSet(ConfigKey.TLS_PASSWORD_FILE)) {
+        if (config.tlsKeystore().isEmpty()) {
+            if (config.tlsPasswordFile().isPresent()) {
                 throw new IOException(ConfigKey.TLS_PASSWORD_FILE.key() + " is set but " + ConfigKey.TLS_KEYSTORE.key()
                         + " is not");
             }
             return null;
         }
-        char[] password = config.isSet(ConfigKey.TLS_PASSWORD_FILE)
-                ? new String(secretFile(config, ConfigKey.TLS_PASSWORD_FILE), StandardCharsets.UTF_8).toCharArray()
+        char[] password = config.tlsPasswordFile().isPresent()
+                ? new String(secretFile(ConfigKey.TLS_PASSWORD_FILE, config.tlsPasswordFile().get()),
+                        StandardCharsets.UTF_8).toCharArray()
                 : new char[0];
-        Path path = Paths.get(config.get(ConfigKey.TLS_KEYSTORE));
+        Path path = Paths.get(config.tlsKeystore().get());
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(path)) {
             ks.load(in, password);
@@ -166,9 +167,9 @@ public final class HttpSecurity {
         return new HttpsConfigurator(ctx);
     }
 
-    /** The first line of a secret file, without its line end; the message names the file only. */
-    static byte[] secretFile(AgentConfig config, ConfigKey key) throws IOException {
-        Path path = Paths.get(config.get(key));
+    /** The first line of the secret file {@code file} (the value of {@code key}), without its line end; the message names the file only. */
+    static byte[] secretFile(ConfigKey key, String file) throws IOException {
+        Path path = Paths.get(file);
         byte[] all;
         try {
             if (Files.size(path) > 4096) {
@@ -236,11 +237,6 @@ public final class HttpSecurity {
             return forbidden("the push endpoint serves processes of the kernel's own user only");
         }
         return null;
-    }
-
-    /** Whether the push endpoint needs a token; then callers from any address may push with it. */
-    public boolean pushTokenRequired() {
-        return pushToken != null;
     }
 
     /** Whether the request's {@code Authorization} header carries the push token. */
