@@ -55,41 +55,49 @@ public final class PushEndpoint implements HttpHandler {
         }
     }
 
+    /**
+     * The checks in order of cost: method, content type and declared length (the head alone),
+     * then who may push ({@link HttpSecurity#pushRefusal}: token, loopback, Origin, and last the
+     * caller's user, which takes a scan of the kernel's socket table). A refused push costs no
+     * more than the first check that refuses it.
+     */
     private void serve(HttpExchange exchange) throws IOException {
-        String refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
-                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
-        if (refusal != null) {
-            refuseUnread(exchange, Reason.FORBIDDEN, "push refused: " + refusal, refusal);
-            return;
-        }
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
-        if (method.equals("DELETE")) {
-            pushed.clear();
-            respond(exchange, 200, json(g -> g.writeNumberField("series", 0)));
-            return;
-        }
-        if (!method.equals("POST")) {
+        boolean delete = method.equals("DELETE");
+        if (!delete && !method.equals("POST")) {
             exchange.getResponseHeaders().set("Allow", "POST, DELETE");
             respond(exchange, 405, answer("use POST with a JSON body (or DELETE to forget the pushed metrics)", null));
             return;
         }
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        if (!acceptableType(type)) {
-            refuseUnread(exchange, Reason.BAD_CONTENT_TYPE, "push with Content-Type " + type,
-                    "Content-Type must be application/json, not " + type);
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (!delete) {
+            if (!acceptableType(type)) {
+                refuseUnread(exchange, Reason.BAD_CONTENT_TYPE, "push with Content-Type " + type,
+                        "Content-Type must be application/json, not " + type);
+                return;
+            }
+            if (declared != null && parseLong(declared) > maxBytes) {
+                refuseUnread(exchange, Reason.TOO_LARGE, "push of " + declared + " bytes",
+                        "the body has " + declared + " bytes, over push-max-bytes=" + maxBytes);
+                return;
+            }
+        }
+        HttpSecurity.Refusal refusal = security.pushRefusal(exchange.getRemoteAddress(), exchange.getLocalAddress(),
+                exchange.getRequestHeaders().getFirst("Authorization"), exchange.getRequestHeaders().getFirst("Origin"));
+        if (refusal != null) {
+            refuse(exchange, refusal.reason(), "push refused: " + refusal.message(), refusal.message());
             return;
         }
-        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (declared != null && parseLong(declared) > maxBytes) {
-            refuseUnread(exchange, Reason.TOO_LARGE, "push of " + declared + " bytes",
-                    "the body has " + declared + " bytes, over push-max-bytes=" + maxBytes);
+        if (delete) {
+            pushed.clear();
+            respond(exchange, 200, json(g -> g.writeNumberField("series", 0)));
             return;
         }
         // one body in memory at a time: pushes that arrive together cannot add up to more heap
         // than one maximal document; the others are told to come back, their bodies unread
         if (!oneBodyAtATime.tryEnter(TURN_WAIT_MS)) {
-            pushed.rejectedUnread(Reason.BUSY, "push while another was being read");
-            refused(exchange, Reason.BUSY, "another push was being read; try again later");
+            refuse(exchange, Reason.BUSY, "push while another was being read", "another push was being read; try again later");
             return;
         }
         try {
@@ -133,6 +141,12 @@ public final class PushEndpoint implements HttpHandler {
             throws IOException {
         pushed.rejectedUnread(reason, counted);
         respond(exchange, reason.pushStatus(), answer(message, null));
+    }
+
+    /** Counts a push refused for {@code reason} and answers it as {@link #refused} does. */
+    private void refuse(HttpExchange exchange, Reason reason, String counted, String message) throws IOException {
+        pushed.rejectedUnread(reason, counted);
+        refused(exchange, reason, message);
     }
 
     /**

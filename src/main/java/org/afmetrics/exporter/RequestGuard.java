@@ -4,11 +4,11 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.afmetrics.InternalErrors;
 
 /**
@@ -18,7 +18,10 @@ import org.afmetrics.InternalErrors;
  * and a proxy or a browser might read otherwise: a Content-Length that is not plain digits, a
  * Transfer-Encoding other than exactly {@code chunked}. While the server is bound to a loopback
  * address only requests naming a loopback host are served, as Jupyter's own server does, so a
- * web page that rebinds its DNS name to 127.0.0.1 cannot read the metrics. It also starts the
+ * web page that rebinds its DNS name to 127.0.0.1 cannot read the metrics; an absolute request
+ * target ({@code GET http://host/metrics}) names a host too, checked the same way. A header
+ * name or value holding NUL or a bare CR is refused with 400. Each context serves its own path
+ * exactly (404 for {@code /metricsXYZ}: the JDK matches contexts by prefix). It also starts the
  * exchange's body (or response) deadline, and turns any error of the handler into a closed
  * connection and a count, never a stack trace.
  */
@@ -44,8 +47,20 @@ final class RequestGuard extends Filter {
                 refuse(exchange, 400, refusal);
                 return;
             }
-            if (loopbackOnly && !isLoopbackHost(h.get("Host"))) {
+            URI target = exchange.getRequestURI();
+            String form = targetRefusal(target);
+            if (form != null) {
+                exchange.getResponseHeaders().set("Connection", "close");
+                refuse(exchange, 400, form);
+                return;
+            }
+            if (loopbackOnly && (!isLoopbackHost(h.get("Host"))
+                    || (target.isAbsolute() && !isLoopbackHost(List.of(authority(target)))))) {
                 refuse(exchange, 403, "this exporter answers requests for loopback host names only");
+                return;
+            }
+            if (!exactPath(exchange.getHttpContext().getPath(), target)) {
+                refuse(exchange, 404, "no such page on this exporter");
                 return;
             }
             DeadlineExecutor.enter(hasBody(h) ? DeadlineExecutor.Phase.BODY : DeadlineExecutor.Phase.RESPONSE);
@@ -59,8 +74,52 @@ final class RequestGuard extends Filter {
         }
     }
 
+    /**
+     * Whether the request is for the context's own path: the JDK matches a context by prefix
+     * ({@code /metricsXYZ} would reach {@code /metrics}, anything at all {@code /}); every
+     * context serves its path alone, with any query.
+     */
+    static boolean exactPath(String contextPath, URI target) {
+        String path = target.getRawPath();
+        return path != null && path.equals(contextPath);
+    }
+
+    /**
+     * Why the request target cannot be served, or null: origin form ({@code /metrics?...}) or
+     * absolute form with an http(s) scheme and a host ({@code http://127.0.0.1:9100/metrics}),
+     * whose host is then checked as the {@code Host} header is.
+     */
+    static String targetRefusal(URI target) {
+        if (target == null || target.isOpaque()) {
+            return "the request target must be a path or an http URL";
+        }
+        if (!target.isAbsolute()) {
+            return target.getRawAuthority() == null ? null : "the request target must be a path or an http URL";
+        }
+        String scheme = target.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || target.getHost() == null) {
+            return "the request target must be a path or an http URL";
+        }
+        return null;
+    }
+
+    /** The host and port of an absolute request target, as a Host header would give them. */
+    private static String authority(URI target) {
+        return target.getPort() < 0 ? target.getHost() : target.getHost() + ":" + target.getPort();
+    }
+
     /** Why the head cannot be trusted, or null. */
     static String malformed(Headers h) {
+        for (Map.Entry<String, List<String>> e : h.entrySet()) {
+            if (e.getKey() != null && hasControl(e.getKey())) {
+                return "a header name holds a control character";
+            }
+            for (String v : e.getValue()) {
+                if (v != null && hasControl(v)) {
+                    return "a header value holds NUL or a bare CR";
+                }
+            }
+        }
         List<String> lengths = h.get("Content-Length");
         if (lengths != null) {
             for (String v : lengths) {
@@ -81,6 +140,17 @@ final class RequestGuard extends Filter {
             return "more than one Host header";
         }
         return null;
+    }
+
+    /** NUL or CR: a proxy or a logger before or after this server may read either as the end of the value. */
+    private static boolean hasControl(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\0' || c == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasBody(Headers h) {
@@ -144,17 +214,7 @@ final class RequestGuard extends Filter {
     }
 
     static void refuse(HttpExchange exchange, int code, String message) throws IOException {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        if (exchange.getRequestMethod().equals("HEAD")) {
-            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-            exchange.sendResponseHeaders(code, -1);
-        } else {
-            exchange.sendResponseHeaders(code, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        Responses.send(exchange, code, Responses.TEXT, message + "\n");
         exchange.close();
     }
 }

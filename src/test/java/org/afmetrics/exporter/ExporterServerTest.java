@@ -42,12 +42,22 @@ class ExporterServerTest {
 
     /** One request on a fresh connection; the whole answer, head and body, as the server sent it. */
     private byte[] exchange(String request) throws Exception {
+        return exchange(request, true);
+    }
+
+    /**
+     * The same, closing this side's output after the request or not: a push's caller must keep its
+     * socket ESTABLISHED until answered, for the same-user check to find it.
+     */
+    private byte[] exchange(String request, boolean halfClose) throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write(request.getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            s.shutdownOutput();
+            if (halfClose) {
+                s.shutdownOutput();
+            }
             return s.getInputStream().readAllBytes();
         }
     }
@@ -128,8 +138,40 @@ class ExporterServerTest {
     })
     void malformedOrForeignPushesAreRefused(String what, String headers, int status) throws Exception {
         byte[] a = exchange("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                + headers.replace("\\r\\n", "\r\n") + "\r\n\r\n{\"a\":1}");
+                + headers.replace("\\r\\n", "\r\n") + "\r\n\r\n{\"a\":1}", false);
         assertTrue(head(a).startsWith("HTTP/1.1 " + status), what + ": " + head(a));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "the metrics                          | GET /metrics HTTP/1.1                          |         | 200",
+        "the metrics with a query             | GET /metrics?name[]=up HTTP/1.1                |         | 200",
+        "root, exactly                        | GET / HTTP/1.1                                 |         | 200",
+        "health                               | GET /-/healthy HTTP/1.1                        |         | 200",
+        "a longer name under /metrics         | GET /metricsXYZ HTTP/1.1                       |         | 404",
+        "a sub-path of /metrics               | GET /metrics/ HTTP/1.1                         |         | 404",
+        "an escaped look-alike                | GET /metrics%00 HTTP/1.1                       |         | 404",
+        "a longer name under /-/healthy       | GET /-/healthyX HTTP/1.1                       |         | 404",
+        "a longer name under the push path    | POST /notebook-metrics-evil HTTP/1.1           |         | 404",
+        "anything else under /                | GET /admin HTTP/1.1                            |         | 404",
+        "NUL in a header value                | GET /metrics HTTP/1.1                          | X-A: a\0b | 400",
+        "a bare CR in a header value          | GET /metrics HTTP/1.1                          | X-A: a\rb | 400",
+        "absolute form, loopback host         | GET http://127.0.0.1/metrics HTTP/1.1          |         | 200",
+        "absolute form, localhost with a port | GET http://localhost:9/metrics HTTP/1.1        |         | 200",
+        "absolute form, a foreign host        | GET http://evil.example/metrics HTTP/1.1       |         | 403",
+        "absolute form, a loopback look-alike | GET http://127.0.0.1.evil.example/metrics HTTP/1.1 |     | 403",
+        "absolute form, another scheme        | GET ftp://127.0.0.1/metrics HTTP/1.1           |         | 400",
+        "absolute form, a longer path         | GET http://127.0.0.1/metricsXYZ HTTP/1.1       |         | 404",
+    })
+    void onlyExactPathsCleanHeadersAndLoopbackTargetsAreServed(String what, String requestLine, String header,
+                                                              int status) throws Exception {
+        String extra = header == null ? "" : header.replace("\\0", "\0").replace("\\r", "\r") + "\r\n";
+        byte[] a = exchange(requestLine + "\r\nHost: localhost\r\nConnection: close\r\n" + extra + "\r\n");
+        assertTrue(head(a).startsWith("HTTP/1.1 " + status), what + ": " + head(a));
+        String text = new String(a, StandardCharsets.ISO_8859_1);
+        for (String echo : new String[] {"evil", "XYZ", "admin", "ftp", "X-A"}) {
+            assertTrue(status == 200 || !text.contains(echo), "the refusal repeats no input: " + text);
+        }
     }
 
     @Test
@@ -157,7 +199,7 @@ class ExporterServerTest {
             first.getOutputStream().flush();
             Thread.sleep(300);
             byte[] second = exchange("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}");
+                    + "Content-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}", false);
             assertTrue(head(second).startsWith("HTTP/1.1 429 "), head(second));
             assertEquals("1", header(head(second), "Retry-After"));
         }

@@ -15,9 +15,18 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.afmetrics.config.AgentConfig;
+import org.afmetrics.notebook.Reason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class HttpSecurityTest {
     @TempDir
@@ -45,6 +54,92 @@ class HttpSecurityTest {
         assertNotNull(s.pushRefusal(new InetSocketAddress("192.0.2.7", 5000), local, null, null));
         assertNotNull(s.pushRefusal(new InetSocketAddress("2001:db8::7", 5000), local, null, null));
         assertNotNull(s.pushRefusal(null, local, null, null));
+    }
+
+    /** A uid lookup that answers as told and counts its scans. */
+    private static final class FakeUids implements PeerUid.Lookup {
+        final long self;
+        final long peer;
+        final AtomicInteger scans = new AtomicInteger();
+
+        FakeUids(long self, long peer) {
+            this.self = self;
+            this.peer = peer;
+        }
+
+        @Override
+        public long self() {
+            return self;
+        }
+
+        @Override
+        public long of(InetSocketAddress p, InetSocketAddress l) {
+            scans.incrementAndGet();
+            return peer;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "the kernel's own user                    | 127.0.0.1  |                    | 1000 | 1000 | 0   | 1",
+        "another local user                       | 127.0.0.1  |                    | 1000 | 2000 | 403 | 1",
+        "root's push into a user's kernel         | 127.0.0.1  |                    | 1000 | 0    | 403 | 1",
+        "a user's push into root's kernel         | 127.0.0.1  |                    | 0    | 1000 | 403 | 1",
+        "a caller not in the socket table         | 127.0.0.1  |                    | 1000 | -1   | 403 | 1",
+        "no uid of our own (not Linux)            | 127.0.0.1  |                    | -1   | 1000 | 403 | 0",
+        "a web page's request: no scan            | 127.0.0.1  | https://evil.example | 1000 | 1000 | 403 | 0",
+        "a non-loopback caller: no scan           | 192.0.2.7  |                    | 1000 | 1000 | 403 | 0",
+        "IPv6 loopback, own user                  | ::1        |                    | 1000 | 1000 | 0   | 1",
+    })
+    void theSameUserRuleWithoutAToken(String what, String caller, String origin, long self, long peer, int status,
+                                      int scans) throws Exception {
+        FakeUids uids = new FakeUids(self, peer);
+        HttpSecurity s = HttpSecurity.fromConfig(config("")).withPeerUids(uids);
+        HttpSecurity.Refusal r = s.pushRefusal(new InetSocketAddress(caller, 40000),
+                new InetSocketAddress("127.0.0.1", 8000), null, origin);
+        assertEquals(status, r == null ? 0 : r.status(), what + ": " + r);
+        assertEquals(scans, uids.scans.get(), what + ": the socket table is scanned only when the cheap checks pass");
+    }
+
+    @Test
+    void callersThatCannotBeLookedUpInTimeAreToldToComeBack() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        PeerUid.Lookup stuck = new PeerUid.Lookup() {
+            @Override
+            public long self() {
+                return 1000;
+            }
+
+            @Override
+            public long of(InetSocketAddress p, InetSocketAddress l) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 1000;
+            }
+        };
+        HttpSecurity s = HttpSecurity.fromConfig(config("")).withPeerUids(stuck);
+        InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8000);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<HttpSecurity.Refusal> scanning = pool.submit(() ->
+                    s.pushRefusal(new InetSocketAddress("127.0.0.1", 40000), local, null, null));
+            Thread.sleep(100);
+            long start = System.nanoTime();
+            HttpSecurity.Refusal waited = s.pushRefusal(new InetSocketAddress("127.0.0.1", 40001), local, null, null);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(429, waited.status(), waited.toString());
+            assertEquals(Reason.BUSY, waited.reason());
+            assertTrue(millis >= HttpSecurity.SAME_USER_WAIT_MILLIS - 50 && millis < HttpSecurity.SAME_USER_WAIT_MILLIS + 400,
+                    "a bounded wait: " + millis + " ms");
+            release.countDown();
+            assertNull(scanning.get(10, TimeUnit.SECONDS), "the one scanning got its answer");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
     }
 
     @Test

@@ -12,7 +12,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +22,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -234,8 +237,163 @@ class AttackMatrixIT {
 
                     @Override
                     void checkAnswers(List<String> statusLines) {
-                        assertTrue(!statusLines.isEmpty() && statusLines.stream().allMatch(l -> l.contains(" 401 ")),
-                                "every guess refused: " + statusLines.stream().distinct().collect(Collectors.toList()));
+                        assertGuessesRefused(statusLines);
+                    }
+                }),
+                row(new Attack("another local user fills the socket table and sends refused pushes from 16 threads "
+                        + "into a -Xmx256m host holding 150 MB", 1, 2_000, false) {
+                    private OtherUserLoad load;
+
+                    @Override
+                    List<String> hostSetUp() {
+                        // the other user starts filling the socket table (its entries live 60 s) while the host
+                        // starts, so the whole attack runs against a full table
+                        try {
+                            load = OtherUserLoad.start(SOCKET_TABLE_FILL, 16);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return List.of("-Xmx256m");
+                    }
+
+                    @Override
+                    int holdMegabytes() {
+                        return 150;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        // the other user's filler and pushers in a process of its own; this thread, run by the
+                        // kernel's own user, pushes as its owner would
+                        try {
+                            a.answered(load.awaitFilled() + "\r\n");
+                            load.pushTo(a.url.getPort());
+                            for (int i = 0; a.on(); i++) {
+                                a.answered(ownerPush(a.url, i) + "\r\n");
+                                Thread.sleep(500);
+                            }
+                        } finally {
+                            a.answered(load.stop() + "\r\n");
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> lines) {
+                        long table = lines.stream().filter(l -> l.startsWith("table ")).mapToLong(l ->
+                                Long.parseLong(l.substring(6))).findFirst().orElse(-1);
+                        assertTrue(table >= 100_000, "the socket table held " + table + " entries: " + lines);
+                        List<String> owner = lines.stream().filter(l -> l.startsWith("owner push"))
+                                .collect(Collectors.toList());
+                        assertTrue(owner.size() >= 3, "the owner pushed while the table was full: " + lines);
+                        for (String l : owner) {
+                            assertTrue(l.matches("owner push \\d+: 200 in \\d+ ms") && millisOf(l) <= 1_000,
+                                    "the owner's push taken within 1 s: " + owner);
+                        }
+                        String other = lines.stream().filter(l -> l.startsWith("answers")).findFirst().orElse("");
+                        System.out.println("socket table " + table + " entries; " + owner + "; other user's " + other);
+                        assertTrue(other.matches("answers( (403|429)=\\d+)+") && other.contains(" 403="),
+                                "the other user's pushes refused (403, or 429 while the check was busy): " + other);
+                    }
+                }),
+                row(new Attack("a guesser on 127.0.0.1 while a new agent's scraper there first presents the right "
+                        + "password", 8, 2_000, false) {
+                    @Override
+                    String agentArgs() {
+                        return "auth-user=prom,auth-password-hash=" + HASH;
+                    }
+
+                    @Override
+                    String authorization() {
+                        return basic("prom:" + PASSWORD);
+                    }
+
+                    @Override
+                    double maxCores() {
+                        // the guesses at this agent and the second one's scrapes: checks take at most 1/50 of a core
+                        return 0.25;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        if (a.index > 0) {
+                            guess(a, a.url, null, 50);
+                            return;
+                        }
+                        // a second agent, whose scraper presents the right password for the first time only
+                        // once the guessing has started; the others guess at both
+                        try (ChildJvm.Running fresh = ChildJvm.main(ScriptedHostMain.class)
+                                .agent("port=0," + agentArgs()).start()) {
+                            URI second = URI.create(fresh.awaitExporterUrl(WAIT));
+                            List<Thread> guessers = new ArrayList<>();
+                            for (int i = 0; i < 4; i++) {
+                                Thread t = new Thread(() -> {
+                                    try {
+                                        guess(a, second, null, 50);
+                                    } catch (IOException | InterruptedException e) {
+                                        // stopped
+                                    }
+                                }, "second-agent-guesser-" + i);
+                                t.setDaemon(true);
+                                t.start();
+                                guessers.add(t);
+                            }
+                            Thread.sleep(1_000);
+                            while (a.on()) {
+                                a.answered("right password " + scrapeMillis(second, 2_000, authorization()) + "\r\n");
+                                Thread.sleep(500);
+                            }
+                            for (Thread t : guessers) {
+                                t.join(10_000);
+                            }
+                        }
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> lines) {
+                        List<String> right = lines.stream().filter(l -> l.startsWith("right password "))
+                                .map(l -> l.substring("right password ".length())).collect(Collectors.toList());
+                        assertTrue(right.size() >= 5, "the right password was tried: " + lines.size());
+                        System.out.println("the right password's first tries, in ms: " + right);
+                        // its first try ties with the fresh guesses and may be told 429; its second goes ahead of
+                        // them, and gets the next check unless the pause after the last one outlasts its wait
+                        int firstIn = 0;
+                        while (firstIn < right.size() && !right.get(firstIn).matches("\\d+")) {
+                            firstIn++;
+                        }
+                        assertTrue(firstIn <= 2 && right.subList(0, firstIn).stream().allMatch(r -> r.contains(" 429 ")),
+                                "the right password in within its first three tries, never 401: " + right);
+                        assertTrue(right.subList(firstIn, right.size()).stream().allMatch(r -> r.matches("\\d+")),
+                                "and answered with 200 within 2 s every time after: " + right);
+                        assertGuessesRefused(lines);
+                    }
+                }),
+                row(new Attack("8 clients guessing passwords from 600 rotated source addresses", 8, 2_000, false) {
+                    @Override
+                    String agentArgs() {
+                        return "auth-user=prom,auth-password-hash=" + HASH;
+                    }
+
+                    @Override
+                    String authorization() {
+                        return basic("prom:" + PASSWORD);
+                    }
+
+                    @Override
+                    double maxCores() {
+                        // one budget of checks for the whole agent: a new address buys no check
+                        return 0.1;
+                    }
+
+                    @Override
+                    void run(Attacker a) throws IOException, InterruptedException {
+                        // 40 guesses a second in all: unchecked, 2 cores of PBKDF2; the HTTP work of each costs
+                        // the kernel ~1 ms of CPU on its own (new connection, JIT warming up), so more would measure that
+                        guess(a, a.url, ROTATED_SOURCES, 200);
+                    }
+
+                    @Override
+                    void checkAnswers(List<String> lines) {
+                        assertGuessesRefused(lines);
                     }
                 }),
                 row(new Attack("4 pushes of 16 MB at once into a -Xmx256m host holding 120 MB", 4, 2_000, false) {
@@ -457,6 +615,167 @@ class AttackMatrixIT {
             assertEquals(List.of(), HostDriver.hostStderr(host), "nothing but the agent's own lines on stderr");
             for (String line : HostDriver.agentLines(host)) {
                 assertTrue(!line.contains("Exception") && !line.contains("Error"), "no error of the agent: " + line);
+            }
+        }
+    }
+
+    /** TIME_WAIT entries the other user leaves: the kernel keeps at most 131 072 (tcp_max_tw_buckets). */
+    private static final int SOCKET_TABLE_FILL = 120_000;
+    /** 600 loopback source addresses, 127.0.1.1 to 127.0.3.100. */
+    private static final int ROTATED_SOURCES = 600;
+
+    /** Every guess refused: 401 once checked (or known wrong), 429 when not checked, the budget being taken. */
+    private static void assertGuessesRefused(List<String> lines) {
+        List<String> statuses = lines.stream().filter(l -> l.startsWith("HTTP/")).collect(Collectors.toList());
+        assertTrue(!statuses.isEmpty() && statuses.stream().allMatch(l -> l.contains(" 401 ") || l.contains(" 429 ")),
+                "every guess refused: " + statuses.stream().distinct().collect(Collectors.toList()));
+    }
+
+    /**
+     * Fresh wrong passwords, one every {@code pauseMillis} plus the answer's time, from the default address or
+     * rotated over {@code sources} addresses.
+     */
+    private static void guess(Attacker a, URI url, Integer sources, long pauseMillis)
+            throws IOException, InterruptedException {
+        for (int i = 0; a.on(); i++) {
+            Socket s = new Socket();
+            try {
+                if (sources != null) {
+                    int n = (a.index * 7_919 + i) % sources;
+                    s.bind(new InetSocketAddress("127.0." + (1 + n / 250) + "." + (1 + n % 250), 0));
+                }
+                s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+                s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                        + "Authorization: " + basic("prom:guess" + a.index + "-" + i + "-" + url.getPort()) + "\r\n\r\n"));
+                s.setSoTimeout(10_000);
+                a.answered(readHead(s.getInputStream()));
+            } finally {
+                s.close();
+            }
+            Thread.sleep(pauseMillis);
+        }
+    }
+
+    /** One push by the kernel's own user (this test's): {@code owner push N: STATUS in MS ms}. */
+    private static String ownerPush(URI url, int n) {
+        long start = System.nanoTime();
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
+            s.setSoTimeout(5_000);
+            byte[] body = ascii("{\"owner_value\": " + n + "}");
+            s.getOutputStream().write(ascii("POST /notebook-metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n"));
+            s.getOutputStream().write(body);
+            String head = readHead(s.getInputStream());
+            return "owner push " + n + ": " + head.substring(9, 12) + " in " + (System.nanoTime() - start) / 1_000_000
+                    + " ms";
+        } catch (IOException e) {
+            return "owner push " + n + ": failed after " + (System.nanoTime() - start) / 1_000_000 + " ms: " + e;
+        }
+    }
+
+    private static long millisOf(String ownerPush) {
+        String[] w = ownerPush.split(" ");
+        return Long.parseLong(w[w.length - 2]);
+    }
+
+    /**
+     * The other local user's load ({@link org.afmetrics.testing.apps.OtherUserLoad}) in a JVM run as that
+     * user: its class copied where that user can read it.
+     */
+    static final class OtherUserLoad {
+        private final Process process;
+        private final Path out;
+
+        private OtherUserLoad(Process process, Path out) {
+            this.process = process;
+            this.out = out;
+        }
+
+        static OtherUserLoad start(int fill, int threads) throws IOException {
+            String user;
+            try {
+                user = OtherUsersIT.otherUser();
+            } catch (Exception e) {
+                throw new IOException("no second local user: " + e, e);
+            }
+            Path dir = Files.createTempDirectory("other-user-load",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+            Class<?> app = org.afmetrics.testing.apps.OtherUserLoad.class;
+            Path classes = dir.resolve(app.getPackageName().replace('.', '/'));
+            Files.createDirectories(classes);
+            for (Path d = classes; !d.equals(dir); d = d.getParent()) {
+                Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            Path compiled;
+            try {
+                compiled = Paths.get(app.getProtectionDomain().getCodeSource().getLocation().toURI())
+                        .resolve(app.getPackageName().replace('.', '/'));
+            } catch (java.net.URISyntaxException e) {
+                throw new IOException(e);
+            }
+            try (Stream<Path> files = Files.list(compiled)) {
+                for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString()
+                        .startsWith(app.getSimpleName()))::iterator) {
+                    Path copy = classes.resolve(f.getFileName().toString());
+                    Files.copy(f, copy);
+                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+            Path out = Files.createTempFile("other-user-load", ".out");
+            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            Process p = new ProcessBuilder("runuser", "-u", user, "--", java, "-Xmx64m",
+                    "-Djava.net.preferIPv4Stack=true", "-cp", dir.toString(), app.getName(),
+                    Integer.toString(fill), Integer.toString(threads))
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            return new OtherUserLoad(p, out);
+        }
+
+        /** Waits for the filler: {@code table N}, the entries in the socket tables then. */
+        String awaitFilled() throws IOException, InterruptedException {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (String line : Files.readAllLines(out)) {
+                    if (line.startsWith("table ")) {
+                        return line;
+                    }
+                }
+                if (!process.isAlive()) {
+                    throw new IOException("the other user's load ended: " + Files.readString(out));
+                }
+                Thread.sleep(100);
+            }
+            throw new IOException("the socket table was not filled in 60 s: " + Files.readString(out));
+        }
+
+        /** Starts the pushers, at the exporter on this loopback port. */
+        void pushTo(int port) throws IOException {
+            process.getOutputStream().write(ascii(port + "\n"));
+            process.getOutputStream().flush();
+        }
+
+        /** Stops the pushers: {@code answers STATUS=COUNT ...}, or what the process printed. */
+        String stop() throws IOException {
+            boolean interrupted = Thread.interrupted();
+            try {
+                process.getOutputStream().close();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+                for (String line : Files.readAllLines(out)) {
+                    if (line.startsWith("answers")) {
+                        return line;
+                    }
+                }
+                return "no answers line: " + Files.readString(out);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                return "interrupted";
+            } finally {
+                Files.deleteIfExists(out);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

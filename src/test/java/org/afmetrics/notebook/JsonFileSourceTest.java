@@ -122,9 +122,13 @@ class JsonFileSourceTest {
                     return java.nio.channels.FileChannel.open(swap.get() ? fifo : p,
                             java.nio.file.StandardOpenOption.READ);
                 });
+        long before = helpers();
         s.refresh();
         assertEquals(1, value(s, "notebook_a"));
-        long before = helpers();
+        // the first look has ended, its helper may not have yet: counted from when it has
+        while (helpers() > before) {
+            Thread.sleep(20);
+        }
 
         swap.set(true);
         Files.writeString(f, "{\"a\": 2}");
