@@ -122,13 +122,13 @@ class JsonFileSourceTest {
                     return java.nio.channels.FileChannel.open(swap.get() ? fifo : p,
                             java.nio.file.StandardOpenOption.READ);
                 });
-        long before = helpers();
         s.refresh();
         assertEquals(1, value(s, "notebook_a"));
-        // the first look has ended, its helper may not have yet: counted from when it has
-        while (helpers() > before) {
-            Thread.sleep(20);
+        // the first look's helper ends just after handing its result over
+        for (long end = System.currentTimeMillis() + 5_000; helpers() > 0 && System.currentTimeMillis() < end; ) {
+            Thread.sleep(10);
         }
+        long before = helpers();
 
         swap.set(true);
         Files.writeString(f, "{\"a\": 2}");
