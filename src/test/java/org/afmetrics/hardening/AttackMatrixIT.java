@@ -342,9 +342,10 @@ class AttackMatrixIT {
 
                     @Override
                     void run(Attacker a) throws IOException, InterruptedException {
-                        // 40 guesses a second in all: unchecked, 2 cores of PBKDF2; the HTTP work of each costs
-                        // the kernel ~1 ms of CPU on its own (new connection, JIT warming up), so more would measure that
-                        guess(a, a.url, ROTATED_SOURCES, 200);
+                        // ~25 guesses a second in all: unchecked, over a core of PBKDF2. In a JVM this young the HTTP
+                        // work of each costs the kernel 1-2 ms of CPU on its own (new connection, code not yet
+                        // compiled), and scrapes alone ~0.05 core, so a faster flood would measure that instead
+                        guess(a, a.url, ROTATED_SOURCES, 300);
                     }
 
                     @Override
