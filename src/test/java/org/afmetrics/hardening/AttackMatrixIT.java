@@ -293,7 +293,8 @@ class AttackMatrixIT {
                                 t.start();
                                 guessers.add(t);
                             }
-                            Thread.sleep(1_000);
+                            // long enough for a per-address penalty to have grown to seconds (the old rule's)
+                            Thread.sleep(6_000);
                             while (a.on()) {
                                 a.answered("right password " + scrapeMillis(second, 2_000, authorization()) + "\r\n");
                                 Thread.sleep(500);
@@ -497,8 +498,8 @@ class AttackMatrixIT {
     }
 
     /**
-     * Fresh wrong passwords, one every {@code pauseMillis} plus the answer's time, from the default address or
-     * rotated over {@code sources} addresses.
+     * Fresh wrong passwords (each thread its own), one every {@code pauseMillis} plus the answer's time, from the
+     * default address or rotated over {@code sources} addresses.
      */
     private static void guess(Attacker a, URI url, Integer sources, long pauseMillis)
             throws IOException, InterruptedException {
@@ -511,7 +512,8 @@ class AttackMatrixIT {
                 }
                 s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
                 s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                        + "Authorization: " + basic("prom:guess" + a.index + "-" + i + "-" + url.getPort()) + "\r\n\r\n"));
+                        + "Authorization: " + basic("prom:guess-" + Thread.currentThread().getName() + "-" + i + "-"
+                        + url.getPort()) + "\r\n\r\n"));
                 s.setSoTimeout(10_000);
                 a.answered(readHead(s.getInputStream()));
             } finally {
