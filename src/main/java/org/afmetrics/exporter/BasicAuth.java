@@ -55,8 +55,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * checked ahead of every fresh guess, at once. This holds while the scraper's credential is
  * among the last {@value #REMEMBERED} distinct ones presented: a flood of more fresh guesses than
  * that between two of its attempts makes its next attempt a first one again. A guesser that
- * repeats each guess as the scraper repeats its credential competes with it for the checks
- * (about one a second); nothing short of the check tells the two apart.
+ * repeats each guess as the scraper repeats its credential uses up the debt and then competes
+ * with it for the budget's checks (one every ~2.5 s with a 50 ms check); nothing short of the
+ * check tells the two apart.
  */
 final class BasicAuth extends Authenticator {
     interface Check {

@@ -347,7 +347,8 @@ class AttackMatrixIT {
                                 t.start();
                                 guessers.add(t);
                             }
-                            Thread.sleep(1_000);
+                            // long enough for a per-address penalty to have grown to seconds (the old rule's)
+                            Thread.sleep(6_000);
                             while (a.on()) {
                                 a.answered("right password " + scrapeMillis(second, 2_000, authorization()) + "\r\n");
                                 Thread.sleep(500);
@@ -396,9 +397,10 @@ class AttackMatrixIT {
 
                     @Override
                     void run(Attacker a) throws IOException, InterruptedException {
-                        // 40 guesses a second in all: unchecked, 2 cores of PBKDF2; the HTTP work of each costs
-                        // the kernel ~1 ms of CPU on its own (new connection, JIT warming up), so more would measure that
-                        guess(a, a.url, ROTATED_SOURCES, 200);
+                        // ~25 guesses a second in all: unchecked, over a core of PBKDF2. In a JVM this young the HTTP
+                        // work of each costs the kernel 1-2 ms of CPU on its own (new connection, code not yet
+                        // compiled), and scrapes alone ~0.05 core, so a faster flood would measure that instead
+                        guess(a, a.url, ROTATED_SOURCES, 300);
                     }
 
                     @Override
@@ -642,8 +644,8 @@ class AttackMatrixIT {
     }
 
     /**
-     * Fresh wrong passwords, one every {@code pauseMillis} plus the answer's time, from the default address or
-     * rotated over {@code sources} addresses.
+     * Fresh wrong passwords (each thread its own), one every {@code pauseMillis} plus the answer's time, from the
+     * default address or rotated over {@code sources} addresses.
      */
     private static void guess(Attacker a, URI url, Integer sources, long pauseMillis)
             throws IOException, InterruptedException {
@@ -656,7 +658,8 @@ class AttackMatrixIT {
                 }
                 s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
                 s.getOutputStream().write(ascii("GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
-                        + "Authorization: " + basic("prom:guess" + a.index + "-" + i + "-" + url.getPort()) + "\r\n\r\n"));
+                        + "Authorization: " + basic("prom:guess-" + Thread.currentThread().getName() + "-" + i + "-"
+                        + url.getPort()) + "\r\n\r\n"));
                 s.setSoTimeout(10_000);
                 a.answered(readHead(s.getInputStream()));
             } finally {
