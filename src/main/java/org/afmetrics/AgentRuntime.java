@@ -6,6 +6,7 @@ import org.afmetrics.config.HostSelection;
 import org.afmetrics.exporter.ExporterServer;
 import org.afmetrics.exporter.JdkServerSettings;
 import org.afmetrics.facility.ExitActions;
+import org.afmetrics.kernel.CellHooksMode;
 import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.kernel.KernelPresence;
 
@@ -39,10 +40,10 @@ public final class AgentRuntime {
             ExitActions.arm(config.pushTimeoutMs());
         }
         boolean kernelStarting = false;
-        String hooks = config.cellHooks();
-        if (instrumentation != null && !hooks.equals(AgentConfig.CELL_HOOKS_OFF)) {
+        CellHooksMode hooks = config.cellHooks();
+        if (instrumentation != null && hooks.hooks()) {
             kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
-            boolean watchAll = explicit || hooks.equals(AgentConfig.CELL_HOOKS_FORCE);
+            boolean watchAll = explicit || hooks == CellHooksMode.FORCE;
             if (watchAll || kernelStarting) {
                 // the per-cell readings are chosen before any hook can run
                 KernelHooks.measureCellResources(config.cellResources());

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.afmetrics.kernel.CellHooksMode;
 
 /**
  * The agent's settings, resolved from agent arguments, then environment, then defaults.
@@ -27,14 +28,10 @@ public final class AgentConfig {
     private final long pushMaxBytes;
     private final int maxConnections;
     private final long pushTimeoutMs;
-    private final String cellHooks;
+    private final CellHooksMode cellHooks;
     private final java.util.regex.Pattern onlyMain;
     private final java.util.regex.Pattern skipMain;
 
-    /** {@code cell-hooks} values: off, on where a kernel can appear, on in any JVM. */
-    public static final String CELL_HOOKS_OFF = "false";
-    public static final String CELL_HOOKS_ON = "true";
-    public static final String CELL_HOOKS_FORCE = "force";
 
     private AgentConfig(Map<ConfigKey, String> raw, List<String> warnings) {
         this.raw = raw;
@@ -177,7 +174,7 @@ public final class AgentConfig {
         static final Parse<Integer> POSITIVE_INT = new Parse<>(3);
         static final Parse<Boolean> BOOLEAN = new Parse<>(4);
         static final Parse<String> ENVIRONMENT = new Parse<>(5);
-        static final Parse<String> CELL_HOOKS = new Parse<>(6);
+        static final Parse<CellHooksMode> CELL_HOOKS = new Parse<>(6);
         static final Parse<java.util.regex.Pattern> REGEX = new Parse<>(7);
 
         private final int kind;
@@ -213,12 +210,12 @@ public final class AgentConfig {
         }
     }
 
-    static String parseCellHooks(String text) {
-        if (text.trim().equalsIgnoreCase(CELL_HOOKS_FORCE)) {
-            return CELL_HOOKS_FORCE;
+    static CellHooksMode parseCellHooks(String text) {
+        if (text.trim().equalsIgnoreCase(CellHooksMode.FORCE.text)) {
+            return CellHooksMode.FORCE;
         }
         try {
-            return parseBoolean(text) ? CELL_HOOKS_ON : CELL_HOOKS_OFF;
+            return parseBoolean(text) ? CellHooksMode.ON : CellHooksMode.OFF;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + shorten(text) + "' is not true, false or force");
         }
@@ -399,8 +396,8 @@ public final class AgentConfig {
         return pushTimeoutMs;
     }
 
-    /** {@link #CELL_HOOKS_OFF}, {@link #CELL_HOOKS_ON} or {@link #CELL_HOOKS_FORCE}. */
-    public String cellHooks() {
+    /** {@code cell-hooks}: off, on where a kernel can appear, on in any JVM. */
+    public CellHooksMode cellHooks() {
         return cellHooks;
     }
 

@@ -41,7 +41,7 @@ class AgentConfigTest {
     })
     void cellHooksTakeABooleanOrForce(String value, String mode, int warnings) {
         AgentConfig c = parse("cell-hooks=" + value, Map.of());
-        assertEquals(mode, c.cellHooks());
+        assertEquals(mode, c.cellHooks().text);
         assertEquals(warnings, c.warnings().size(), c.warnings().toString());
         if (warnings > 0) {
             assertTrue(c.warnings().get(0).contains("true, false or force"), c.warnings().toString());
