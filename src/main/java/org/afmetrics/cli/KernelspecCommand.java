@@ -87,8 +87,9 @@ final class KernelspecCommand {
 
     @Command(name = "install", header = "Put the agent into kernelspecs.", mixinStandardHelpOptions = true,
             description = {"Put the agent into the named kernelspecs, or into every JVM kernelspec (--all-jvm).",
-                    "Installing twice equals installing once; the original kernel.json is kept beside it",
-                    "(kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") for remove to restore byte for byte."})
+                    "Only the bytes the option needs change (env.JAVA_TOOL_OPTIONS, or a new env line); the rest of",
+                    "kernel.json keeps its layout byte for byte. Installing twice equals installing once. The",
+                    "original is kept beside it (kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") until remove."})
     static final class Install implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -149,8 +150,9 @@ final class KernelspecCommand {
     }
 
     @Command(name = "remove", header = "Take the agent out of kernelspecs.", mixinStandardHelpOptions = true,
-            description = {"Take the agent out of the named kernelspecs, or of all (--all). Where the file did not",
-                    "change since install, the original bytes come back."})
+            description = {"Take the agent out of the named kernelspecs, or of all (--all): exactly what install",
+                    "put in (its -javaagent option; the variable or env where install created them). Changes",
+                    "made to the file since install stay; unchanged, the original bytes come back."})
     static final class Remove implements Callable<Integer> {
         @ArgGroup(multiplicity = "1")
         Which which;
