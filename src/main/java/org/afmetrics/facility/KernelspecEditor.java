@@ -139,6 +139,37 @@ public final class KernelspecEditor {
         return OUR_FILE_NAME.matcher(jarPath).matches();
     }
 
+    /**
+     * Where a jar lies that kernels should not load it from, in words, or null: a build tree (a
+     * {@code target/} beside a {@code pom.xml}, a {@code build/} beside a Gradle build file), which
+     * the next clean empties, or a temporary directory, which the system empties.
+     */
+    public static String transientPlace(Path jar) {
+        Path path = jar.toAbsolutePath().normalize();
+        for (Path dir = path.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+            String name = String.valueOf(dir.getFileName());
+            Path project = dir.getParent();
+            if (name.equals("target") && Files.isRegularFile(project.resolve("pom.xml"))) {
+                return "the build tree " + dir + " (Maven)";
+            }
+            if (name.equals("build") && (Files.isRegularFile(project.resolve("build.gradle"))
+                    || Files.isRegularFile(project.resolve("build.gradle.kts")))) {
+                return "the build tree " + dir + " (Gradle)";
+            }
+        }
+        Set<Path> temporary = new HashSet<>();
+        temporary.add(Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize());
+        for (String t : new String[] {"/tmp", "/var/tmp", "/dev/shm"}) {
+            temporary.add(Paths.get(t));
+        }
+        for (Path t : temporary) {
+            if (path.startsWith(t)) {
+                return "the temporary directory " + t;
+            }
+        }
+        return null;
+    }
+
     /** The option to add, refusing what {@code JAVA_TOOL_OPTIONS} cannot carry. */
     public static String option(Path jar, String agentArgs) throws KernelspecException {
         String path = jar.toAbsolutePath().normalize().toString();
