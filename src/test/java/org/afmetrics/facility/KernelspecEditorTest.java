@@ -262,6 +262,31 @@ class KernelspecEditorTest {
                 + " \"metadata\": {\"debugger\": false}\n}\n", Files.readString(json));
     }
 
+    /** Rows: where the jar is (under the test's directory unless absolute), the project file beside, what is said. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', nullValues = "-", value = {
+        "proj/target/af-metrics-agent.jar        | proj/pom.xml          | the build tree",
+        "proj/target/x/af-metrics-agent.jar      | proj/pom.xml          | the build tree",
+        "proj/build/libs/af-metrics-agent.jar    | proj/build.gradle.kts | the build tree",
+        "proj/build/libs/af-metrics-agent.jar    | proj/build.gradle     | the build tree",
+        "/opt/af-metrics/af-metrics-agent.jar    | -                     | -",
+        "/var/tmp/af-metrics-agent.jar           | -                     | the temporary directory /var/tmp",
+        "/dev/shm/af-metrics-agent.jar           | -                     | the temporary directory /dev/shm",
+        "/tmp/x/af-metrics-agent.jar             | -                     | the temporary directory /tmp",
+    })
+    void aJarInABuildTreeOrTemporaryDirectoryIsNamedAsSuch(String jar, String projectFile, String says) throws Exception {
+        if (projectFile != null) {
+            Files.createDirectories(dir.resolve(projectFile).getParent());
+            Files.write(dir.resolve(projectFile), new byte[0]);
+        }
+        String place = KernelspecEditor.transientPlace(jar.startsWith("/") ? Path.of(jar) : dir.resolve(jar));
+        if (says == null) {
+            assertNull(place);
+        } else {
+            assertTrue(place != null && place.startsWith(says), String.valueOf(place));
+        }
+    }
+
     @Test
     void stripTakesOutOnlyOurAgent() {
         assertEquals("-javaagent:/opt/other.jar -Xmx1g",

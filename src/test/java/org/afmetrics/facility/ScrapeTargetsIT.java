@@ -48,7 +48,8 @@ class ScrapeTargetsIT {
         Map<String, String> env = new HashMap<>(JupyterKernels.privateEnv(jupyter, tmp));
         env.put("JAVA_HOME", System.getProperty("java.home"));
         int first = FreePort.findRun(10);
-        AgentCli.ok(env, "kernelspec", "install", "sleepy", "--agent-args",
+        AgentCli.ok(env, "kernelspec", "install", "sleepy", "--jar", org.afmetrics.testing.AgentJar.path().toString(),
+                "--agent-args",
                 "targets-dir=" + targets + ",port=" + first + "-" + (first + 9));
 
         Path promDir = Files.createDirectories(tmp.resolve("prometheus"));
