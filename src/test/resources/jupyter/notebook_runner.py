@@ -2,7 +2,8 @@
 
 python3 notebook_runner.py NOTEBOOK OUTPUT [TIMEOUT]
 The kernel named in the notebook's metadata is started by jupyter_client's MultiKernelManager
-(connection file kernel-<id>.json), the cells run through nbclient exactly as
+(connection file kernel-<id>.json; ports from kernel_ports, outside the ephemeral range; started
+once more when it dies before it is ready), the cells run through nbclient exactly as
 `jupyter nbconvert --execute` runs them (a cell tagged raises-exception may fail, no other), and
 the executed notebook is written to OUTPUT. Then one JSON line goes to stdout and the kernel
 stays up until a line arrives on stdin, so the test can look at the live kernel's metrics.
@@ -16,14 +17,18 @@ from jupyter_client.multikernelmanager import MultiKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+import kernel_ports
+
 
 def main():
     source, output = sys.argv[1], sys.argv[2]
     timeout = int(sys.argv[3]) if len(sys.argv) > 3 else 300
     nb = nbformat.read(source, as_version=4)
+    kernel_ports.install()
     mkm = MultiKernelManager()
-    kernel_id = mkm.start_kernel(kernel_name=nb.metadata.kernelspec.name, cwd=os.getcwd())
-    km = mkm.get_kernel(kernel_id)
+    kernel_id, km, kc = kernel_ports.start_ready(mkm, timeout, kernel_name=nb.metadata.kernelspec.name,
+                                                 cwd=os.getcwd())
+    kc.stop_channels()  # nbclient opens its own client on the kernel, now ready
     client = NotebookClient(nb, km=km, timeout=timeout, startup_timeout=timeout)
     result = {"kernel_id": kernel_id, "connection_file": km.connection_file}
     try:
