@@ -95,7 +95,7 @@ class ScrapeTargetsIT {
             AgentCli.Result gcRun = AgentCli.run(Map.of(), "targets", "gc", targets.toString());
             String gc = gcRun.toString();
             long killed = files.get(2).pid();
-            assertTrue(gc.contains("1 stale target file(s) removed"), listing + "\n" + gc + "\npid " + killed + " now: "
+            assertTrue(gc.contains("1 stale target file removed"), listing + "\n" + gc + "\npid " + killed + " now: "
                     + ProcessHandle.of(killed).map(h -> h.isAlive() + " " + h.info()).orElse("gone")
                     + "; file start " + files.get(2).startMillis());
             try (Stream<Path> all = Files.list(targets)) {
