@@ -119,7 +119,7 @@ final class KernelspecCommand implements Callable<Integer> {
                 "unless it is in a build tree or a temporary directory)"})
         Path jar;
 
-        @Option(names = "--force", description = "install into kernelspecs that are not JVM kernels too")
+        @Option(names = "--force", description = "install into named kernelspecs that are not JVM kernels too")
         boolean force;
 
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
@@ -127,6 +127,11 @@ final class KernelspecCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (force && which.allJvm) {
+                // --all-jvm takes the JVM kernels only: a --force there would be silently ignored
+                throw new ParameterException(spec.commandLine(), "--force has no use with --all-jvm, which takes the"
+                        + " JVM kernels only; name a kernelspec to force (nothing written)");
+            }
             AgentArgs.check(spec.commandLine(), "--agent-args", agentArgs, "nothing written");
             Path agentJar = jar != null ? jar : runningJar();
             if (agentJar == null) {
