@@ -4,7 +4,9 @@ Started with Debian's /usr/bin/python3: python3 kernel_driver.py KERNEL_NAME [TI
 With FIRST_CELL, that cell is sent the moment the kernel's first kernel_info_reply arrives and the
 ready answer carries its "first_msg_id" (await its reply like a submitted cell's).
 The kernel is found through JUPYTER_PATH and started by jupyter_client's MultiKernelManager, so
-it gets a kernel-<id>.json connection file like under a Jupyter server. Commands arrive as JSON
+it gets a kernel-<id>.json connection file like under a Jupyter server; its ports come from
+kernel_ports (outside the ephemeral range), and a kernel that dies before it is ready is
+started once more. Commands arrive as JSON
 lines on stdin, answers leave as JSON lines on stdout:
   {"op": "execute", "code": "..."}            -> {"status": "ok|error|abort", ...} after the reply
   {"op": "submit", "code": "..."}             -> {"msg_id": "..."} at once; the cell keeps running
@@ -16,6 +18,8 @@ import json
 import sys
 
 from jupyter_client.multikernelmanager import MultiKernelManager
+
+import kernel_ports
 
 
 def say(obj):
@@ -34,12 +38,10 @@ def await_reply(kc, msg_id, timeout):
 
 def main():
     name = sys.argv[1]
+    kernel_ports.install()
     mkm = MultiKernelManager()
-    kernel_id = mkm.start_kernel(kernel_name=name)
-    km = mkm.get_kernel(kernel_id)
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=float(sys.argv[2]) if len(sys.argv) > 2 else 180)
+    kernel_id, km, kc = kernel_ports.start_ready(mkm, float(sys.argv[2]) if len(sys.argv) > 2 else 180,
+                                                 kernel_name=name)
     ready = {"ready": True, "kernel_id": kernel_id, "connection_file": km.connection_file}
     if len(sys.argv) > 3:
         ready["first_msg_id"] = kc.execute(sys.argv[3])

@@ -12,7 +12,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.afmetrics.AgentProperties;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code attach PID [AGENT-ARGS]}: loads the agent into a running JVM (a kernel that started
@@ -25,6 +27,9 @@ import picocli.CommandLine.Parameters;
 final class AttachCommand implements Callable<Integer> {
     private static final long WAIT_MILLIS = 20_000;
 
+    @Spec
+    CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "PID", description = "the JVM's process id")
     long pid;
 
@@ -34,6 +39,8 @@ final class AttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // the same check as kernelspec install --agent-args: an agent that would only warn is not loaded
+        AgentArgs.check(spec.commandLine(), "AGENT-ARGS", agentArgs, "nothing attached");
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
             System.err.println("attach: no process " + pid);

@@ -65,7 +65,8 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("cannot write: " + e);
             return Main.FAILED;
         }
-        System.err.println(file + ": " + c.series() + " series, " + c.skippedFields() + " non-numeric fields skipped");
+        System.err.println(file + ": " + c.series() + " series, "
+                + Plural.of(c.skippedFields(), "non-numeric field", "non-numeric fields") + " skipped");
         for (String m : c.messages()) {
             System.err.println(file + ": rejected " + m);
         }

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.afmetrics.config.AgentConfig;
 import org.afmetrics.facility.KernelspecEditor;
 import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
@@ -39,10 +38,17 @@ import picocli.CommandLine.Spec;
         description = {"The kernelspecs Jupyter sees (JUPYTER_PATH, JUPYTER_DATA_DIR, the system dirs); put the",
                 "agent into, or take it out of, their JAVA_TOOL_OPTIONS."},
         subcommands = {KernelspecCommand.ListSpecs.class, KernelspecCommand.Install.class, KernelspecCommand.Remove.class})
-final class KernelspecCommand {
+final class KernelspecCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private KernelspecCommand() {
+    @Spec
+    CommandSpec spec;
+
+    /** Alone, as the tool alone: the help, exit status 0. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return Main.OK;
     }
 
     @Command(name = "list", header = "List the kernelspecs: agent on or off, JVM kernel or not.", mixinStandardHelpOptions = true,
@@ -87,8 +93,9 @@ final class KernelspecCommand {
 
     @Command(name = "install", header = "Put the agent into kernelspecs.", mixinStandardHelpOptions = true,
             description = {"Put the agent into the named kernelspecs, or into every JVM kernelspec (--all-jvm).",
-                    "Installing twice equals installing once; the original kernel.json is kept beside it",
-                    "(kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") for remove to restore byte for byte."})
+                    "Only the bytes the option needs change (env.JAVA_TOOL_OPTIONS, or a new env line); the rest of",
+                    "kernel.json keeps its layout byte for byte. Installing twice equals installing once. The",
+                    "original is kept beside it (kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") until remove."})
     static final class Install implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -108,10 +115,11 @@ final class KernelspecCommand {
                 description = "key=value,... after -javaagent:JAR= (checked against the agent's keys, see --help)")
         String agentArgs;
 
-        @Option(names = "--jar", paramLabel = "PATH", description = "the agent jar to use (default: this jar)")
+        @Option(names = "--jar", paramLabel = "PATH", description = {"the agent jar the kernels load (default: this jar,",
+                "unless it is in a build tree or a temporary directory)"})
         Path jar;
 
-        @Option(names = "--force", description = "install into kernelspecs that are not JVM kernels too")
+        @Option(names = "--force", description = "install into named kernelspecs that are not JVM kernels too")
         boolean force;
 
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
@@ -119,15 +127,23 @@ final class KernelspecCommand {
 
         @Override
         public Integer call() {
-            if (agentArgs != null) {
-                List<String> problems = AgentConfig.parse(agentArgs, name -> null).warnings();
-                if (!problems.isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--agent-args: " + String.join("; ", problems));
-                }
+            if (force && which.allJvm) {
+                // --all-jvm takes the JVM kernels only: a --force there would be silently ignored
+                throw new ParameterException(spec.commandLine(), "--force has no use with --all-jvm, which takes the"
+                        + " JVM kernels only; name a kernelspec to force (nothing written)");
             }
+            AgentArgs.check(spec.commandLine(), "--agent-args", agentArgs, "nothing written");
             Path agentJar = jar != null ? jar : runningJar();
             if (agentJar == null) {
-                throw new ParameterException(spec.commandLine(), "not run from the agent jar; give --jar PATH");
+                throw new ParameterException(spec.commandLine(), "not run from the agent jar; give --jar PATH"
+                        + " (nothing written)");
+            }
+            String transientPlace = jar != null ? null : KernelspecEditor.transientPlace(agentJar);
+            if (transientPlace != null) {
+                throw new ParameterException(spec.commandLine(), "this jar is " + agentJar + ", in " + transientPlace
+                        + ", and every kernelspec would start the agent from there; nothing written. Copy it to "
+                        + "its place (e.g. /opt/af-metrics/af-metrics-agent.jar) and run that copy, or name the jar"
+                        + " with --jar PATH");
             }
             if (!Files.isRegularFile(agentJar)) {
                 throw new ParameterException(spec.commandLine(), "--jar: no agent jar at " + agentJar);
@@ -136,7 +152,7 @@ final class KernelspecCommand {
             try {
                 option = KernelspecEditor.option(agentJar, agentArgs);
             } catch (KernelspecException e) {
-                throw new ParameterException(spec.commandLine(), e.getMessage());
+                throw new ParameterException(spec.commandLine(), e.getMessage() + " (nothing written)");
             }
             Map<String, Path> found = Kernelspecs.forThisUser().find();
             Targets targets = which.allJvm ? jvmKernels(found) : named(found, which.named.names);
@@ -149,8 +165,9 @@ final class KernelspecCommand {
     }
 
     @Command(name = "remove", header = "Take the agent out of kernelspecs.", mixinStandardHelpOptions = true,
-            description = {"Take the agent out of the named kernelspecs, or of all (--all). Where the file did not",
-                    "change since install, the original bytes come back."})
+            description = {"Take the agent out of the named kernelspecs, or of all (--all): exactly what install",
+                    "put in (its -javaagent option; the variable or env where install created them). Changes",
+                    "made to the file since install stay; unchanged, the original bytes come back."})
     static final class Remove implements Callable<Integer> {
         @ArgGroup(multiplicity = "1")
         Which which;

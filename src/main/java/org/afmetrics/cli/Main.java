@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.afmetrics.Version;
-import org.afmetrics.config.HelpText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +33,8 @@ public final class Main implements Callable<Integer> {
     public static final int FAILED = 1;
     /** The command line is wrong (unknown option, missing or bad value); nothing was done. */
     public static final int USAGE = 2;
+    /** The width of every usage text, the key table's included. */
+    static final int WIDTH = 100;
 
     @Spec
     CommandSpec spec;
@@ -46,7 +47,7 @@ public final class Main implements Callable<Integer> {
         return commandLine().execute(args);
     }
 
-    /** Without a command: the help, as with --help. */
+    /** Without a command: the help, as with --help, and exit status 0; a command group alone does the same. */
     @Override
     public Integer call() {
         spec.commandLine().usage(System.out);
@@ -58,8 +59,8 @@ public final class Main implements Callable<Integer> {
         // a FILE or AGENT-ARGS starting with @ is that, not a file of more arguments
         root.setExpandAtFiles(false);
         conventions(root);
-        // as it is: the key table has its own layout, which the usage text's wrapping would break
-        root.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> HelpText.keys());
+        // as it is: the key table wraps itself, in columns the usage text's wrapping would break
+        root.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> KeyTable.render(WIDTH));
         root.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e);
             return FAILED;
@@ -91,7 +92,7 @@ public final class Main implements Callable<Integer> {
         cmd.getCommandSpec().usageMessage()
                 .exitCodeListHeading("%nExit status:%n")
                 .exitCodeList(codes)
-                .width(100);
+                .width(WIDTH);
         for (CommandLine sub : cmd.getSubcommands().values()) {
             conventions(sub);
         }

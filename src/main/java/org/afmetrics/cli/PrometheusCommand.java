@@ -94,18 +94,22 @@ final class PrometheusCommand {
             o.rulesFile = rulesFile;
             switch (mode) {
                 case "single":
-                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
-                            remoteWriteCertFile, remoteWriteKeyFile);
+                    if (jobOnly) {
+                        onlyTheseOptions("--mode single --job-only", "--targets-dir", "--pushgateway", "--job-only");
+                    } else {
+                        onlyTheseOptions("--mode single", "--targets-dir", "--scrape-interval", "--pushgateway",
+                                "--rules-file");
+                    }
                     System.out.print(jobOnly ? PrometheusAssets.scrapeConfigsOnly(o) : PrometheusAssets.prometheusConfig(o));
                     return Main.OK;
                 case "central":
-                    onlyWithMode("node", remoteWrite, node, remoteWriteUser, remoteWritePasswordFile, remoteWriteCaFile,
-                            remoteWriteCertFile, remoteWriteKeyFile);
-                    noJobOnly();
+                    onlyTheseOptions("--mode central", "--scrape-interval", "--pushgateway", "--rules-file");
                     System.out.print(RemoteWriteConfigs.central(o));
                     return Main.OK;
                 case "node":
-                    noJobOnly();
+                    onlyTheseOptions("--mode node", "--targets-dir", "--scrape-interval", "--remote-write", "--node",
+                            "--remote-write-user", "--remote-write-password-file", "--remote-write-ca-file",
+                            "--remote-write-cert-file", "--remote-write-key-file");
                     RemoteWriteConfigs.NodeOptions n = new RemoteWriteConfigs.NodeOptions();
                     n.targetsDir = targetsDir;
                     n.scrapeInterval = scrapeInterval;
@@ -127,16 +131,17 @@ final class PrometheusCommand {
             }
         }
 
-        private void noJobOnly() {
-            if (jobOnly) {
-                throw new ParameterException(spec.commandLine(), "--job-only goes with --mode single");
-            }
-        }
-
-        private void onlyWithMode(String mode, String... values) {
-            for (String v : values) {
-                if (v != null) {
-                    throw new ParameterException(spec.commandLine(), "the remote_write options go with --mode " + mode);
+        /**
+         * Refuses an option given on the command line that this mode would not use: an option
+         * silently ignored is a configuration the operator believes in and does not get.
+         */
+        private void onlyTheseOptions(String mode, String... used) {
+            java.util.Set<String> allowed = new java.util.HashSet<>(java.util.Arrays.asList(used));
+            allowed.add("--mode");
+            for (picocli.CommandLine.Model.OptionSpec given : spec.commandLine().getParseResult().matchedOptions()) {
+                if (!allowed.contains(given.longestName()) && !given.usageHelp() && !given.versionHelp()) {
+                    throw new ParameterException(spec.commandLine(), given.longestName() + " has no use with " + mode
+                            + ", which takes " + String.join(", ", used));
                 }
             }
         }

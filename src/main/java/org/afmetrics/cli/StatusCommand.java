@@ -44,9 +44,7 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, ObjectNode> agents = new LinkedHashMap<>();
         fromJvms(agents);
-        if (targetsDir != null) {
-            fromTargets(targetsDir, agents);
-        }
+        boolean read = targetsDir == null || fromTargets(targetsDir, agents);
         for (ObjectNode a : agents.values()) {
             fromMetrics(a);
         }
@@ -57,7 +55,8 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             printTable(new ArrayList<>(agents.values()));
         }
-        return Main.OK;
+        // the agents it could find are shown; the directory it could not read makes it a failure
+        return read ? Main.OK : Main.FAILED;
     }
 
     private static void fromJvms(Map<String, ObjectNode> agents) {
@@ -91,7 +90,8 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static void fromTargets(Path dir, Map<String, ObjectNode> agents) {
+    /** The agents of the target files in the directory; false (and a line on stderr) when it cannot be read. */
+    private static boolean fromTargets(Path dir, Map<String, ObjectNode> agents) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
             for (Path f : files) {
                 JsonNode groups;
@@ -121,8 +121,11 @@ final class StatusCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            System.err.println("status: cannot read " + dir + ": " + e.getMessage());
+            System.err.println("status: cannot read the targets directory " + dir + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such directory" : e.toString()));
+            return false;
         }
+        return true;
     }
 
     private static ObjectNode agent(Map<String, ObjectNode> agents, String url) {

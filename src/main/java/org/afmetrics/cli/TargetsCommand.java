@@ -8,14 +8,23 @@ import java.util.concurrent.Callable;
 import org.afmetrics.facility.HostNames;
 import org.afmetrics.facility.TargetsDir;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code targets list DIR} and {@code targets gc DIR}: the scrape target files of a directory. */
 @Command(name = "targets", header = "The scrape target files of a targets directory.", mixinStandardHelpOptions = true,
         description = "The scrape target files in a targets directory (agent key targets-dir).",
         subcommands = {TargetsCommand.List.class, TargetsCommand.Gc.class})
-final class TargetsCommand {
-    private TargetsCommand() {
+final class TargetsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Alone, as the tool alone: the help, exit status 0. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return Main.OK;
     }
 
     /** The directory argument both subcommands share, checked before anything is read. */
@@ -42,7 +51,8 @@ final class TargetsCommand {
     }
 
     @Command(name = "list", header = "List the target files: status, target, user, session, pid.", mixinStandardHelpOptions = true,
-            description = "List the target files: status, target, user, session, pid.")
+            description = {"Each target file of DIR: alive (its process runs), stale (gone), other host, or unreadable,",
+                    "with the target Prometheus scrapes and the user, session and pid it carries."})
     static final class List extends OnDirectory {
         @Override
         void run(TargetsDir targets) throws IOException {
@@ -62,7 +72,8 @@ final class TargetsCommand {
     }
 
     @Command(name = "gc", header = "Remove the target files of processes gone from this host.", mixinStandardHelpOptions = true,
-            description = "Remove the target files of processes gone from this host.")
+            description = {"Remove the target files whose process is gone from this host (a kernel that was killed",
+                    "could not remove its own); the files of other hosts and of running processes stay."})
     static final class Gc extends OnDirectory {
         @Override
         void run(TargetsDir targets) throws IOException {
@@ -70,7 +81,7 @@ final class TargetsCommand {
             for (TargetsDir.Entry e : removed) {
                 System.out.println("removed " + e.file + " (pid " + e.content.pid() + " is gone)");
             }
-            System.out.println(removed.size() + " stale target file(s) removed");
+            System.out.println(Plural.of(removed.size(), "stale target file", "stale target files") + " removed");
         }
     }
 }

@@ -1,9 +1,10 @@
 package org.afmetrics.facility;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.jar.JarFile;
@@ -27,14 +30,19 @@ import java.util.regex.Pattern;
  * Puts the agent into a kernelspec and takes it out again. The agent goes into
  * {@code JAVA_TOOL_OPTIONS} of the kernel's {@code env}, which every JVM the kernel starts reads,
  * whatever launches it. Install keeps every other option and variable and replaces an earlier
- * af-metrics option, so installing twice equals installing once; the untouched original is kept
- * beside the file, and remove puts those very bytes back when nothing else changed since.
+ * af-metrics option, so installing twice equals installing once. Both edit the file's bytes where
+ * they must and nowhere else (the spans come from the streaming parser's token locations), so
+ * the layout the file has is the layout it keeps, and remove takes out exactly what install put
+ * in, whatever else changed since. Install keeps the untouched original beside the file, which
+ * tells remove whether {@code env} or the variable were there before.
  */
 public final class KernelspecEditor {
     public static final String VARIABLE = "JAVA_TOOL_OPTIONS";
     public static final String BACKUP_SUFFIX = ".af-metrics-backup";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Where install records the jar it wrote, so that remove finds the option even if the jar is gone. */
+    /** Two members of one name are refused: which one Jupyter would take is not for this tool to guess. */
+    private static final ObjectMapper JSON = new ObjectMapper(
+            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    /** Where earlier versions of install recorded the jar they wrote; remove still honours and removes it. */
     public static final String METADATA = "af-metrics";
     private static final String RECORDED_JAR = "agent-jar";
     /** Any {@code -javaagent} option, with the space before it; group 2 is the jar's path. */
@@ -131,6 +139,37 @@ public final class KernelspecEditor {
         return OUR_FILE_NAME.matcher(jarPath).matches();
     }
 
+    /**
+     * Where a jar lies that kernels should not load it from, in words, or null: a build tree (a
+     * {@code target/} beside a {@code pom.xml}, a {@code build/} beside a Gradle build file), which
+     * the next clean empties, or a temporary directory, which the system empties.
+     */
+    public static String transientPlace(Path jar) {
+        Path path = jar.toAbsolutePath().normalize();
+        for (Path dir = path.getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+            String name = String.valueOf(dir.getFileName());
+            Path project = dir.getParent();
+            if (name.equals("target") && Files.isRegularFile(project.resolve("pom.xml"))) {
+                return "the build tree " + dir + " (Maven)";
+            }
+            if (name.equals("build") && (Files.isRegularFile(project.resolve("build.gradle"))
+                    || Files.isRegularFile(project.resolve("build.gradle.kts")))) {
+                return "the build tree " + dir + " (Gradle)";
+            }
+        }
+        Set<Path> temporary = new HashSet<>();
+        temporary.add(Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize());
+        for (String t : new String[] {"/tmp", "/var/tmp", "/dev/shm"}) {
+            temporary.add(Paths.get(t));
+        }
+        for (Path t : temporary) {
+            if (path.startsWith(t)) {
+                return "the temporary directory " + t;
+            }
+        }
+        return null;
+    }
+
     /** The option to add, refusing what {@code JAVA_TOOL_OPTIONS} cannot carry. */
     public static String option(Path jar, String agentArgs) throws KernelspecException {
         String path = jar.toAbsolutePath().normalize().toString();
@@ -142,54 +181,6 @@ public final class KernelspecEditor {
             throw new KernelspecException("agent arguments cannot contain spaces in " + VARIABLE);
         }
         return "-javaagent:" + path + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs);
-    }
-
-    /**
-     * The spec with the option in place of any earlier af-metrics option, appended after the
-     * others, and its jar recorded in the metadata.
-     */
-    public static ObjectNode withAgent(ObjectNode spec, String option) {
-        ObjectNode copy = spec.deepCopy();
-        ObjectNode env = copy.has("env") ? (ObjectNode) copy.get("env") : copy.putObject("env");
-        String rest = strip(env.path(VARIABLE).asText(""), recordedJar(spec));
-        env.put(VARIABLE, rest.trim().isEmpty() ? option : rest + " " + option);
-        Matcher m = AGENT_OPTION.matcher(option);
-        if (m.find() && (!copy.has("metadata") || copy.get("metadata").isObject())) {
-            ObjectNode metadata = copy.has("metadata") ? (ObjectNode) copy.get("metadata") : copy.putObject("metadata");
-            metadata.putObject(METADATA).put(RECORDED_JAR, m.group(2));
-        }
-        return copy;
-    }
-
-    /** The spec without the af-metrics option; a variable or env left empty by that goes too. */
-    public static ObjectNode withoutAgent(ObjectNode spec) {
-        ObjectNode copy = spec.deepCopy();
-        String recorded = recordedJar(spec);
-        if (recorded != null) {
-            ObjectNode metadata = (ObjectNode) copy.get("metadata");
-            metadata.remove(METADATA);
-            if (metadata.size() == 0) {
-                copy.remove("metadata");
-            }
-        }
-        if (!copy.path("env").has(VARIABLE)) {
-            return copy;
-        }
-        ObjectNode env = (ObjectNode) copy.get("env");
-        String before = env.get(VARIABLE).asText();
-        String rest = strip(before, recorded);
-        if (rest.equals(before)) {
-            return copy;
-        }
-        if (rest.trim().isEmpty()) {
-            env.remove(VARIABLE);
-            if (env.size() == 0) {
-                copy.remove("env");
-            }
-        } else {
-            env.put(VARIABLE, rest);
-        }
-        return copy;
     }
 
     /** Removes every af-metrics option and the space before it; a leading one takes the space after. */
@@ -223,17 +214,15 @@ public final class KernelspecEditor {
         public final byte[] before;
         public final byte[] after;
         public final String what;
-        /** An install keeps the original beside the file; a removal that restores it deletes it. */
+        /** An install keeps the original beside the file; a removal deletes that copy. */
         private final boolean install;
-        private final boolean restoresBackup;
 
-        Change(Path file, byte[] before, byte[] after, String what, boolean install, boolean restoresBackup) {
+        Change(Path file, byte[] before, byte[] after, String what, boolean install) {
             this.file = file;
             this.before = before;
             this.after = after;
             this.what = what;
             this.install = install;
-            this.restoresBackup = restoresBackup;
         }
 
         public boolean changes() {
@@ -244,7 +233,9 @@ public final class KernelspecEditor {
     /**
      * The install of the option into one kernel.json. A kernelspec that does not run on a JVM is
      * refused unless forced: a {@code JAVA_TOOL_OPTIONS} there does nothing, or reaches a JVM the
-     * kernel starts by the way.
+     * kernel starts by the way. Only the bytes the option needs change: the value of
+     * {@code env.JAVA_TOOL_OPTIONS}, or a new first member of {@code env} (or a new {@code env}
+     * as the first member of the file); every other byte stays as it was.
      */
     public static Change planInstall(Path kernelJson, String option, boolean force) throws KernelspecException {
         byte[] original = read(kernelJson);
@@ -253,45 +244,90 @@ public final class KernelspecEditor {
             throw new KernelspecException("not a JVM kernel (argv[0] " + spec.path("argv").path(0).asText("?")
                     + ", language " + spec.path("language").asText("?") + "); --force installs anyway");
         }
-        ObjectNode updated = withAgent(spec, option);
-        if (updated.equals(spec)) {
-            return new Change(kernelJson, original, null, "agent already installed", true, false);
+        JsonNode current = spec.path("env").get(VARIABLE);
+        String rest = current == null ? "" : strip(current.asText(), recordedJar(spec));
+        String value = rest.trim().isEmpty() ? option : rest + " " + option;
+        if (current != null && value.equals(current.asText())) {
+            return new Change(kernelJson, original, null, "agent already installed", true);
         }
-        return new Change(kernelJson, original, render(updated), "agent installed", true, false);
+        Layout layout = Layout.of(original, kernelJson);
+        byte[] after;
+        if (layout.tool != null) {
+            String raw = strip(literal(original, layout.tool), recordedJar(spec));
+            raw = raw.trim().isEmpty() ? quote(option) : "\"" + raw + " " + quote(option).substring(1);
+            after = splice(original, layout.tool.valueStart, layout.tool.valueEnd, asWritten(raw, value));
+        } else if (layout.envObject != null) {
+            after = insertMember(original, layout.envObject, quote(VARIABLE) + ": " + quote(value));
+        } else {
+            after = insertMember(original, layout.root, "\"env\": {" + quote(VARIABLE) + ": " + quote(value) + "}");
+        }
+        return new Change(kernelJson, original, after, "agent installed", true);
     }
 
     /**
-     * The removal from one kernel.json. When the file without the agent is what the backup holds,
-     * the backup's bytes come back exactly; otherwise (the file was edited since) the agent's
-     * option alone is taken out and the backup stays for the operator to compare.
+     * The removal from one kernel.json: the agent's option comes out of
+     * {@code env.JAVA_TOOL_OPTIONS}; the variable, or {@code env}, goes too where install created
+     * it (the copy install kept beside the file tells; without it, where nothing else is left in
+     * it). Everything else, including edits made since install, stays byte for byte.
      */
     public static Change planRemove(Path kernelJson) throws KernelspecException {
         byte[] current = read(kernelJson);
         ObjectNode spec = parse(current, kernelJson);
-        ObjectNode stripped = withoutAgent(spec);
+        ObjectNode original = null;
         Path backup = backupOf(kernelJson);
         if (Files.isRegularFile(backup)) {
-            byte[] saved = read(backup);
-            ObjectNode savedSpec;
             try {
-                savedSpec = parse(saved, backup);
+                original = parse(read(backup), backup);
             } catch (KernelspecException e) {
-                savedSpec = null;
-            }
-            if (stripped.equals(savedSpec)) {
-                return new Change(kernelJson, current, saved, "agent removed (restored from " + backup.getFileName() + ")",
-                        false, true);
+                original = null; // an unreadable copy tells nothing
             }
         }
-        if (stripped.equals(spec)) {
-            return new Change(kernelJson, current, null, "agent was not installed", false, false);
+        byte[] bytes = without(current, spec, original, kernelJson);
+        if (bytes == current) {
+            return new Change(kernelJson, current, null, "agent was not installed", false);
         }
-        return new Change(kernelJson, current, render(stripped), Files.exists(backup)
-                ? "agent removed (option removed; the file changed since install, backup kept at " + backup + ")"
-                : "agent removed (option removed)", false, false);
+        String what = "agent removed";
+        if (original != null && !Arrays.equals(bytes, without(read(backup), original, original, backup))) {
+            what += " (the file changed since install; those changes are kept)";
+        }
+        return new Change(kernelJson, current, bytes, what, false);
     }
 
-    /** Writes a change: an install keeps the untouched original beside the file (once). */
+    /** The bytes without the agent's option (and what install created for it); the same array when it has none. */
+    private static byte[] without(byte[] current, ObjectNode spec, ObjectNode original, Path kernelJson)
+            throws KernelspecException {
+        String recorded = recordedJar(spec);
+        byte[] bytes = current;
+        JsonNode tool = spec.path("env").get(VARIABLE);
+        if (tool != null) {
+            String rest = strip(tool.asText(), recorded);
+            if (!rest.equals(tool.asText())) {
+                Layout layout = Layout.of(bytes, kernelJson);
+                boolean keepVariable = !rest.trim().isEmpty()
+                        || original != null && original.path("env").has(VARIABLE);
+                boolean keepEnv = layout.envObject.members.size() > 1 || original != null && original.has("env");
+                if (keepVariable) {
+                    String raw = "\"" + strip(literal(bytes, layout.tool), recorded) + "\"";
+                    bytes = splice(bytes, layout.tool.valueStart, layout.tool.valueEnd, asWritten(raw, rest));
+                } else if (keepEnv) {
+                    bytes = deleteMember(bytes, layout.envObject, layout.tool);
+                } else {
+                    bytes = deleteMember(bytes, layout.root, layout.env);
+                }
+            }
+        }
+        if (spec.path("metadata").path(METADATA).isObject()) {
+            // the record an earlier version of install kept in the metadata goes with the option
+            Layout layout = Layout.of(bytes, kernelJson);
+            boolean keepMetadata = layout.metadataObject.members.size() > 1
+                    || original != null && original.has("metadata");
+            bytes = keepMetadata ? deleteMember(bytes, layout.metadataObject, layout.record)
+                    : deleteMember(bytes, layout.root, layout.metadata);
+        }
+        return bytes;
+    }
+
+    /** Writes a change: an install keeps the untouched original beside the file (once); a removal drops it. */
     public static void apply(Change change) throws KernelspecException {
         if (!change.changes()) {
             return;
@@ -301,11 +337,11 @@ public final class KernelspecEditor {
             writeAtomically(backup, change.before, change.file);
         }
         writeAtomically(change.file, change.after, change.file);
-        if (change.restoresBackup) {
+        if (!change.install) {
             try {
-                Files.delete(backup);
+                Files.deleteIfExists(backup);
             } catch (IOException e) {
-                throw new KernelspecException(backup + ": restored, but cannot delete the backup: " + e.getMessage());
+                throw new KernelspecException(backup + ": agent removed, but cannot delete this copy: " + e.getMessage());
             }
         }
     }
@@ -321,23 +357,199 @@ public final class KernelspecEditor {
     public static String remove(Path kernelJson) throws KernelspecException {
         Change c = planRemove(kernelJson);
         apply(c);
-        return c.changes() ? c.what.replaceFirst("^agent removed \\((.*)\\)$", "$1") : null;
+        return c.changes() ? c.what : null;
     }
 
     public static Path backupOf(Path kernelJson) {
         return kernelJson.resolveSibling(kernelJson.getFileName() + BACKUP_SUFFIX);
     }
 
-    /** Jupyter's own layout: one-space indent, {@code "key": value}. */
-    static byte[] render(ObjectNode spec) {
-        DefaultPrettyPrinter pp = new DefaultPrettyPrinter()
-                .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
-        pp.indentObjectsWith(new DefaultIndenter(" ", "\n"));
-        pp.indentArraysWith(new DefaultIndenter(" ", "\n"));
+    /** The text of a string member's literal as it is in the file: escapes not undone, no quotes. */
+    private static String literal(byte[] bytes, MemberSpan member) {
+        return new String(bytes, member.valueStart + 1, member.valueEnd - member.valueStart - 2, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The literal edited where it stands (so the escapes the file wrote stay as they were) when
+     * it reads as the value it must have; else the value written afresh.
+     */
+    private static String asWritten(String literal, String value) {
         try {
-            return (JSON.writer(pp).writeValueAsString(spec) + "\n").getBytes(StandardCharsets.UTF_8);
+            if (value.equals(JSON.readValue(literal, String.class))) {
+                return literal;
+            }
+        } catch (JsonProcessingException e) {
+            // an option cut in the middle of an escape: write the value afresh
+        }
+        return quote(value);
+    }
+
+    /** A JSON string literal, as Jackson writes it. */
+    private static String quote(String text) {
+        try {
+            return JSON.writeValueAsString(text);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] splice(byte[] bytes, int from, int to, String replacement) {
+        byte[] insert = replacement.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[bytes.length - (to - from) + insert.length];
+        System.arraycopy(bytes, 0, out, 0, from);
+        System.arraycopy(insert, 0, out, from, insert.length);
+        System.arraycopy(bytes, to, out, from + insert.length, bytes.length - to);
+        return out;
+    }
+
+    /**
+     * A member put in front of an object's first one, with the same white space before it that
+     * the first had (so a member per line stays a member per line); into an empty object as is.
+     */
+    private static byte[] insertMember(byte[] bytes, JsonObjectSpan object, String member) {
+        if (object.members.isEmpty()) {
+            return splice(bytes, object.open + 1, object.open + 1, member);
+        }
+        int first = object.members.get(0).nameStart;
+        String space = new String(bytes, object.open + 1, first - object.open - 1, StandardCharsets.UTF_8);
+        return splice(bytes, first, first, member + "," + space);
+    }
+
+    /**
+     * A member taken out of an object: up to the next member's name (so the inverse of
+     * {@link #insertMember}), or, for the last one, from the end of the one before it.
+     */
+    private static byte[] deleteMember(byte[] bytes, JsonObjectSpan object, MemberSpan member) {
+        int i = object.members.indexOf(member);
+        if (i + 1 < object.members.size()) {
+            return splice(bytes, member.nameStart, object.members.get(i + 1).nameStart, "");
+        }
+        if (i > 0) {
+            return splice(bytes, object.members.get(i - 1).valueEnd, member.valueEnd, "");
+        }
+        return splice(bytes, member.nameStart, member.valueEnd, "");
+    }
+
+    /** A member of an object: where its name starts, where its value starts and ends (exclusive). */
+    static final class MemberSpan {
+        final String name;
+        final int nameStart;
+        final int valueStart;
+        int valueEnd;
+
+        MemberSpan(String name, int nameStart, int valueStart) {
+            this.name = name;
+            this.nameStart = nameStart;
+            this.valueStart = valueStart;
+        }
+    }
+
+    /** An object: its braces' offsets and its members in file order. */
+    static final class JsonObjectSpan {
+        final int open;
+        int close;
+        final List<MemberSpan> members = new ArrayList<>();
+
+        JsonObjectSpan(int open) {
+            this.open = open;
+        }
+    }
+
+    /**
+     * Where, in the file's bytes, the parts install and remove edit are: the top-level object,
+     * {@code env} and its {@code JAVA_TOOL_OPTIONS}, {@code metadata} and its af-metrics record.
+     * The offsets are the streaming parser's token locations; the file was already parsed whole
+     * (so it is valid JSON without duplicate names).
+     */
+    static final class Layout {
+        JsonObjectSpan root;
+        MemberSpan env;
+        JsonObjectSpan envObject;
+        MemberSpan tool;
+        MemberSpan metadata;
+        JsonObjectSpan metadataObject;
+        MemberSpan record;
+
+        static Layout of(byte[] bytes, Path file) throws KernelspecException {
+            Layout layout = new Layout();
+            try (JsonParser p = JSON.getFactory().createParser(bytes)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new KernelspecException(file + ": not a JSON object");
+                }
+                layout.root = layout.object(p, bytes, 0);
+            } catch (IOException e) {
+                throw new KernelspecException(file + ": not valid JSON (" + e.getMessage() + ")");
+            }
+            return layout;
+        }
+
+        /** The object whose START_OBJECT is the current token, read to its END_OBJECT. */
+        private JsonObjectSpan object(JsonParser p, byte[] bytes, int depth) throws IOException {
+            JsonObjectSpan object = new JsonObjectSpan(offset(p));
+            MemberSpan last = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                int at = offset(p);
+                if (last != null) {
+                    last.valueEnd = endBefore(bytes, at);
+                }
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                MemberSpan member = new MemberSpan(name, at, offset(p));
+                object.members.add(member);
+                last = member;
+                if (value == JsonToken.START_OBJECT && depth == 0 && name.equals("env")) {
+                    env = member;
+                    envObject = object(p, bytes, 1);
+                } else if (value == JsonToken.START_OBJECT && depth == 0 && name.equals("metadata")) {
+                    metadata = member;
+                    metadataObject = object(p, bytes, 1);
+                } else {
+                    p.skipChildren();
+                }
+            }
+            object.close = offset(p);
+            if (last != null) {
+                last.valueEnd = endBefore(bytes, object.close);
+            }
+            // members of env and metadata are known once their object is
+            if (envObject != null && tool == null) {
+                for (MemberSpan m : envObject.members) {
+                    if (m.name.equals(VARIABLE)) {
+                        tool = m;
+                    }
+                }
+            }
+            if (metadataObject != null && record == null) {
+                for (MemberSpan m : metadataObject.members) {
+                    if (m.name.equals(METADATA)) {
+                        record = m;
+                    }
+                }
+            }
+            return object;
+        }
+
+        private static int offset(JsonParser p) {
+            return (int) p.currentTokenLocation().getByteOffset();
+        }
+
+        /** The end of a value that is followed, after white space and maybe a comma, by {@code next}. */
+        private static int endBefore(byte[] bytes, int next) {
+            int i = next;
+            while (i > 0 && isSpace(bytes[i - 1])) {
+                i--;
+            }
+            if (i > 0 && bytes[i - 1] == ',') {
+                i--;
+                while (i > 0 && isSpace(bytes[i - 1])) {
+                    i--;
+                }
+            }
+            return i;
+        }
+
+        private static boolean isSpace(byte b) {
+            return b == ' ' || b == '\t' || b == '\n' || b == '\r';
         }
     }
 

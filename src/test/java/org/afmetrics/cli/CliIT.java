@@ -44,6 +44,7 @@ class CliIT {
     void helpAndVersion() throws Exception {
         AgentCli.Result help = cli("--help");
         assertEquals(0, help.exitCode);
+        assertHelpIsTidy(help.stdout);
         for (ConfigKey k : ConfigKey.values()) {
             assertTrue(help.stdout.contains(k.envName()), k.key());
         }
@@ -51,6 +52,39 @@ class CliIT {
         assertEquals(0, version.exitCode);
         assertTrue(version.stdout.trim().matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?"), version.stdout);
         assertEquals(2, cli("frobnicate").exitCode);
+    }
+
+    /** Every help line fits the usage width, and no line is said twice (a summary repeated as description). */
+    static void assertHelpIsTidy(String help) {
+        List<String> lines = help.lines().collect(Collectors.toList());
+        for (String line : lines) {
+            assertTrue(line.length() <= Main.WIDTH, "wider than " + Main.WIDTH + ": '" + line + "'");
+        }
+        List<String> said = lines.stream().filter(l -> !l.isBlank()).collect(Collectors.toList());
+        assertEquals(said.size(), said.stream().distinct().count(), "a line said twice: " + help);
+    }
+
+    /** The tool alone and a command group alone ask for nothing wrong: they print their help, exit status 0. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "kernelspec", "targets"})
+    void aGroupAloneShowsItsHelpAndExits0(String group) throws Exception {
+        AgentCli.Result r = cli(group.isEmpty() ? new String[0] : new String[] {group});
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stdout.startsWith(group.isEmpty() ? "Usage: af-metrics-agent [-hV] [COMMAND]"
+                : cli(group, "--help").stdout), r.stdout);
+        assertTrue(r.stdout.contains("Commands:"), r.stdout);
+        assertEquals("", r.stderr);
+    }
+
+    @Test
+    void statusExits1WhenItCannotReadTheTargetsDirectory() throws Exception {
+        AgentCli.Result r = cli("status", "--targets-dir", dir.resolve("nonexistent").toString());
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.stderr.contains("status: cannot read the targets directory " + dir.resolve("nonexistent")
+                + ": no such directory"), r.stderr);
+        Files.createDirectories(dir.resolve("targets"));
+        AgentCli.Result empty = cli("status", "--targets-dir", dir.resolve("targets").toString(), "--json");
+        assertEquals(0, empty.exitCode, "an empty directory is read: " + empty);
     }
 
     /** Every command path of the tool, from the same model the jar runs: "check", "kernelspec install" … */
@@ -75,6 +109,7 @@ class CliIT {
                     "the exit codes are in every command's help: " + r.stdout);
         }
         assertFalse(r.stdout.contains("Scrape http"), "help starts no exporter: " + r.stdout);
+        assertHelpIsTidy(r.stdout);
         try (Stream<Path> left = Files.list(dir)) {
             assertEquals(0, left.count(), "help writes nothing");
         }
@@ -155,7 +190,7 @@ class CliIT {
         assertEquals("alice", e.find("notebook_entries").labels.get("user"));
         assertEquals(10, e.find("notebook_cutflow", "cut", "all").value);
         assertEquals(0, Promtool.checkMetrics(ok.stdout).exitCode);
-        assertTrue(ok.stderr.contains("2 series, 1 non-numeric fields skipped"), ok.stderr);
+        assertTrue(ok.stderr.contains("2 series, 1 non-numeric field skipped"), ok.stderr);
 
         Path clash = dir.resolve("clash.json");
         Files.writeString(clash, "{\"m\": [{\"metric\": {\"user\": \"bob\"}, \"value\": 1}], \"n\": 2}");

@@ -45,7 +45,7 @@ class FacilityCliIT {
     @Test
     void badUsageSaysHowAndExitsWith2() throws Exception {
         for (String[] args : new String[][] {{"prometheus-config", "--scrape-interval", "soon"}, {"prometheus-config", "--x"},
-                {"targets", "list"}, {"kernelspec"}, {"kernelspec", "install"}, {"dashboard", "extra"}}) {
+                {"targets", "list"}, {"kernelspec", "install"}, {"dashboard", "extra"}}) {
             AgentCli.Result r = AgentCli.run(Map.of(), args);
             assertEquals(2, r.exitCode, String.join(" ", args) + ": " + r);
             assertTrue(r.stderr.contains("Usage: af-metrics-agent " + args[0]), r.toString());

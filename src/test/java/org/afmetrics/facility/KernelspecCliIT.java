@@ -9,16 +9,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
 import org.afmetrics.testing.JupyterKernels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code java -jar af-metrics-agent.jar kernelspec …} on a private JUPYTER_PATH. */
 class KernelspecCliIT {
+    /** The jar as built, named explicitly: run from the build tree, install would refuse to point kernels there. */
+    private static final String JAR = AgentJar.path().toString();
+
     @TempDir
     Path tmp;
     Path jupyter;
@@ -51,14 +58,14 @@ class KernelspecCliIT {
 
     @Test
     void installThenRemoveLeavesTheKernelJsonByteIdentical() throws Exception {
-        String out = AgentCli.ok(env, "kernelspec", "install", "java", "--agent-args", "targets-dir=/srv/targets");
+        String out = AgentCli.ok(env, "kernelspec", "install", "--jar", JAR, "java", "--agent-args", "targets-dir=/srv/targets");
         assertTrue(out.contains("java: agent installed"), out);
         String tool = new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText();
         assertEquals("-Xmx3g -javaagent:" + AgentJar.path() + "=targets-dir=/srv/targets", tool,
                 "the jar by its absolute path, after the kernel's own options");
         byte[] once = Files.readAllBytes(file("java"));
 
-        out = AgentCli.ok(env, "kernelspec", "install", "java", "--agent-args", "targets-dir=/srv/targets");
+        out = AgentCli.ok(env, "kernelspec", "install", "--jar", JAR, "java", "--agent-args", "targets-dir=/srv/targets");
         assertTrue(out.contains("java: agent already installed"), out);
         assertArrayEquals(once, Files.readAllBytes(file("java")), "install twice = install once");
 
@@ -74,7 +81,7 @@ class KernelspecCliIT {
 
     @Test
     void allJvmTakesTheJvmKernelsOnly() throws Exception {
-        String out = AgentCli.ok(env, "kernelspec", "install", "--all-jvm");
+        String out = AgentCli.ok(env, "kernelspec", "install", "--jar", JAR, "--all-jvm");
         assertTrue(out.contains("java: agent installed"), out);
         assertFalse(out.contains("python3"), out);
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")));
@@ -86,26 +93,26 @@ class KernelspecCliIT {
     void aBrokenKernelspecIsReportedAndLeftAlone() throws Exception {
         byte[] broken = "{\"argv\": [\"java\", ".getBytes(StandardCharsets.UTF_8);
         write("broken", broken);
-        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "broken", "java");
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "broken", "java");
         assertEquals(1, r.exitCode, r.toString());
         assertTrue(r.stderr.contains("broken: " + file("broken") + ": not valid JSON"), r.toString());
         assertTrue(r.stdout.contains("java: agent installed"), "the other kernel is still done: " + r);
         assertArrayEquals(broken, Files.readAllBytes(file("broken")));
-        AgentCli.Result unknown = AgentCli.run(env, "kernelspec", "install", "nosuch");
+        AgentCli.Result unknown = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "nosuch");
         assertEquals(1, unknown.exitCode);
         assertTrue(unknown.stderr.contains("nosuch: no such kernelspec"), unknown.toString());
     }
 
     @Test
     void aKernelspecThatIsNoJvmKernelIsRefusedUnlessForced() throws Exception {
-        AgentCli.Result refused = AgentCli.run(env, "kernelspec", "install", "python3");
+        AgentCli.Result refused = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "python3");
         assertEquals(1, refused.exitCode, refused.toString());
         assertTrue(refused.stderr.contains("python3: not a JVM kernel (argv[0] python3, language python); --force"),
                 refused.stderr);
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")), "not a byte changed");
         assertFalse(Files.exists(KernelspecEditor.backupOf(file("python3"))), "no backup either");
 
-        AgentCli.Result forced = AgentCli.run(env, "kernelspec", "install", "python3", "--force");
+        AgentCli.Result forced = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "python3", "--force");
         assertEquals(0, forced.exitCode, forced.toString());
         assertTrue(forced.stdout.contains("python3: agent installed"), forced.stdout);
         AgentCli.ok(env, "kernelspec", "remove", "python3");
@@ -114,9 +121,11 @@ class KernelspecCliIT {
 
     @Test
     void agentArgumentsTheAgentWouldNotTakeAreRefusedBeforeAnythingIsWritten() throws Exception {
-        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "java", "--agent-args=colour=blue,port=abc");
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "java", "--agent-args=colour=blue,port=abc");
         assertEquals(2, r.exitCode, r.toString());
-        assertTrue(r.stderr.contains("--agent-args: unknown key 'colour'") && r.stderr.contains("port: "), r.stderr);
+        assertTrue(r.stderr.contains("--agent-args refused, nothing written: unknown key 'colour'; port: 'abc' is not a port"),
+                r.stderr);
+        assertFalse(r.stderr.contains("using the default") || r.stderr.contains("ignored"), "nothing was used: " + r.stderr);
         assertEquals("", r.stdout);
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "not a byte changed");
         assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
@@ -124,7 +133,7 @@ class KernelspecCliIT {
 
     @Test
     void removeWithoutNamesOrAllIsRefused() throws Exception {
-        AgentCli.ok(env, "kernelspec", "install", "java");
+        AgentCli.ok(env, "kernelspec", "install", "--jar", JAR, "java");
         byte[] installed = Files.readAllBytes(file("java"));
         AgentCli.Result r = AgentCli.run(env, "kernelspec", "remove");
         assertEquals(2, r.exitCode, r.toString());
@@ -135,7 +144,7 @@ class KernelspecCliIT {
     @Test
     void aJarOfAnyNameInstallsAndRemovesByteExact() throws Exception {
         Path monitoring = Files.copy(AgentJar.path(), tmp.resolve("monitoring.jar"));
-        String out = AgentCli.ok(env, "kernelspec", "install", "java", "--jar", monitoring.toString(),
+        String out = AgentCli.ok(env, "kernelspec", "install", "java", "--jar=" + monitoring,
                 "--agent-args", "port=0");
         assertTrue(out.contains("java: agent installed"), out);
         String tool = new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText();
@@ -143,32 +152,38 @@ class KernelspecCliIT {
         String list = AgentCli.ok(env, "kernelspec", "list");
         assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" on ")), "list knows it: " + list);
         out = AgentCli.ok(env, "kernelspec", "remove", "java");
-        assertTrue(out.contains("java: agent removed (restored from kernel.json.af-metrics-backup)"), out);
+        assertTrue(out.contains("java: agent removed in " + file("java")), out);
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "the original bytes");
 
         // without the backup, the option is still found: the jar's manifest names the agent
-        AgentCli.ok(env, "kernelspec", "install", "java", "--jar", monitoring.toString());
+        AgentCli.ok(env, "kernelspec", "install", "java", "--jar=" + monitoring);
         Files.delete(KernelspecEditor.backupOf(file("java")));
         out = AgentCli.ok(env, "kernelspec", "remove", "java");
-        assertTrue(out.contains("java: agent removed (option removed)"), out);
-        assertEquals("-Xmx3g", new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText());
+        assertTrue(out.contains("java: agent removed in "), out);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "the original bytes, backup or not");
     }
 
     @Test
     void dryRunPrintsTheChangeAsADiffAndWritesNothing() throws Exception {
-        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "java", "--dry-run", "--agent-args=port=0");
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "java", "--dry-run", "--agent-args=port=0");
         assertEquals(0, r.exitCode, r.toString());
         String diff = r.stdout;
         assertTrue(diff.contains("--- " + file("java")) && diff.contains("+++ " + file("java")), diff);
-        assertTrue(diff.lines().anyMatch(l -> l.startsWith("+") && l.contains("-javaagent:" + AgentJar.path() + "=port=0")), diff);
-        assertTrue(diff.lines().anyMatch(l -> l.startsWith("-") && l.contains("-Xmx3g")), diff);
+        // the one line that changes, and nothing else
+        List<String> removed = diff.lines().filter(l -> l.startsWith("-") && !l.startsWith("---")).collect(Collectors.toList());
+        List<String> added = diff.lines().filter(l -> l.startsWith("+") && !l.startsWith("+++")).collect(Collectors.toList());
+        assertEquals(List.of("- \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx3g\", \"JJAVA_COMPILER_OPTS\": \"-parameters\"},"), removed, diff);
+        assertEquals(List.of("+ \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx3g -javaagent:" + AgentJar.path()
+                + "=port=0\", \"JJAVA_COMPILER_OPTS\": \"-parameters\"},"), added, diff);
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "nothing written");
         assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
 
-        AgentCli.ok(env, "kernelspec", "install", "java");
+        AgentCli.ok(env, "kernelspec", "install", "--jar", JAR, "java");
         byte[] installed = Files.readAllBytes(file("java"));
         String removal = AgentCli.ok(env, "kernelspec", "remove", "--all", "--dry-run");
+        assertEquals(1, removal.lines().filter(l -> l.startsWith("-") && !l.startsWith("---")).count(), removal);
         assertTrue(removal.lines().anyMatch(l -> l.startsWith("-") && l.contains("-javaagent:")), removal);
+        assertEquals(1, removal.lines().filter(l -> l.startsWith("+") && !l.startsWith("+++")).count(), removal);
         assertArrayEquals(installed, Files.readAllBytes(file("java")), "nothing written");
     }
 
@@ -177,7 +192,7 @@ class KernelspecCliIT {
     void aSkippedKernelspecGivesExit1ForInstallAndRemoveAlike() throws Exception {
         byte[] broken = "{\"argv\": [\"java\", ".getBytes(StandardCharsets.UTF_8);
         write("broken", broken);
-        AgentCli.Result install = AgentCli.run(env, "kernelspec", "install", "--all-jvm");
+        AgentCli.Result install = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "--all-jvm");
         assertEquals(1, install.exitCode, install.toString());
         assertTrue(install.stderr.contains("broken: skipped:"), install.stderr);
         assertTrue(install.stdout.contains("java: agent installed"), install.stdout);
@@ -186,5 +201,26 @@ class KernelspecCliIT {
         assertTrue(remove.stderr.contains("broken: "), remove.stderr);
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")));
         assertArrayEquals(broken, Files.readAllBytes(file("broken")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "install java                        | 2 | in the build tree",
+        "install java --dry-run              | 2 | in the build tree",
+        "install --all-jvm                   | 2 | in the build tree",
+        "install --all-jvm --force --jar=@JAR@ | 2 | --force has no use with --all-jvm",
+        "install java --jar=@JAR@            | 0 | java: agent installed",
+    })
+    void theJarAsBuiltIsNotPutIntoKernelspecsUnlessNamedNorAnIgnoredOptionTaken(String args, int exit, String says)
+            throws Exception {
+        String[] argv = ("kernelspec " + args.trim().replace("@JAR@", JAR)).split(" +");
+        AgentCli.Result r = AgentCli.run(env, argv);
+        assertEquals(exit, r.exitCode, r.toString());
+        assertTrue((exit == 0 ? r.stdout : r.stderr).contains(says), r.toString());
+        if (exit != 0) {
+            assertTrue(r.stderr.contains("nothing written"), r.stderr);
+            assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "not a byte changed");
+            assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
+        }
     }
 }

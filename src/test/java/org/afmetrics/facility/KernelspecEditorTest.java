@@ -12,9 +12,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class KernelspecEditorTest {
     private static final String ORIGINAL = "{\n  \"argv\": [\"java\", \"-jar\", \"/opt/k/kernel.jar\", \"{connection_file}\"],\n"
@@ -44,6 +48,104 @@ class KernelspecEditorTest {
         return (ObjectNode) new ObjectMapper().readTree(p.toFile());
     }
 
+    private static final String OPT = "-javaagent:/opt/af-metrics/af-metrics-agent.jar=port=8003-8099";
+
+    /**
+     * Hand-formatted kernel.json files: the file, and the file after install (@OPT@ standing for the
+     * option). Every line install had no need to touch is byte-identical; remove gives back the
+     * original bytes.
+     */
+    static Stream<Arguments> handFormatted() {
+        return Stream.of(
+                Arguments.of("Jupyter's layout, the variable there",
+                        "{\n \"argv\": [\n  \"java\",\n  \"-jar\",\n  \"k.jar\"\n ],\n \"env\": {\n  \"JAVA_TOOL_OPTIONS\": \"-Xmx2g\"\n },\n \"language\": \"java\"\n}\n",
+                        "{\n \"argv\": [\n  \"java\",\n  \"-jar\",\n  \"k.jar\"\n ],\n \"env\": {\n  \"JAVA_TOOL_OPTIONS\": \"-Xmx2g @OPT@\"\n },\n \"language\": \"java\"\n}\n"),
+                Arguments.of("argv on one line, tabs, no env, no final newline",
+                        "{\n\t\"display_name\": \"K\",\n\t\"argv\": [\"java\",\"-cp\",\"k.jar\",\"K\",\"{connection_file}\"],\n\t\"language\":\"kotlin\"}",
+                        "{\n\t\"env\": {\"JAVA_TOOL_OPTIONS\": \"@OPT@\"},\n\t\"display_name\": \"K\",\n\t\"argv\": [\"java\",\"-cp\",\"k.jar\",\"K\",\"{connection_file}\"],\n\t\"language\":\"kotlin\"}"),
+                Arguments.of("all on one line",
+                        "{\"argv\":[\"java\"],\"language\":\"java\"}",
+                        "{\"env\": {\"JAVA_TOOL_OPTIONS\": \"@OPT@\"},\"argv\":[\"java\"],\"language\":\"java\"}"),
+                Arguments.of("env without the variable, three-space indent, CRLF",
+                        "{\r\n   \"language\": \"java\",\r\n   \"env\": {\r\n      \"A\": \"1\"\r\n   },\r\n   \"argv\": [\"java\"]\r\n}\r\n",
+                        "{\r\n   \"language\": \"java\",\r\n   \"env\": {\r\n      \"JAVA_TOOL_OPTIONS\": \"@OPT@\",\r\n      \"A\": \"1\"\r\n   },\r\n   \"argv\": [\"java\"]\r\n}\r\n"),
+                Arguments.of("an empty env",
+                        "{\"argv\": [\"java\"], \"env\": { }}\n",
+                        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"@OPT@\" }}\n"),
+                Arguments.of("an empty variable",
+                        "{\"argv\": [\"java\"],\n \"env\": {\"X\": \"y\", \"JAVA_TOOL_OPTIONS\": \"\"}}\n",
+                        "{\"argv\": [\"java\"],\n \"env\": {\"X\": \"y\", \"JAVA_TOOL_OPTIONS\": \"@OPT@\"}}\n"),
+                Arguments.of("escapes in the variable and elsewhere stay as written",
+                        "{\"argv\": [\"java\"], \"display_name\": \"Java \\u00e9\",\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Dg=h\\u00e9llo -Dq=\\\"x\\\"\"}}",
+                        "{\"argv\": [\"java\"], \"display_name\": \"Java \\u00e9\",\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Dg=h\\u00e9llo -Dq=\\\"x\\\" @OPT@\"}}"),
+                Arguments.of("an earlier af-metrics option is replaced in place",
+                        "{\"argv\": [\"java\"],\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-javaagent:/old/af-metrics-agent.jar=port=1 -Xss4m\"}}\n",
+                        "{\"argv\": [\"java\"],\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xss4m @OPT@\"}}\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("handFormatted")
+    void installChangesOnlyTheBytesItMustAndRemoveGivesTheOriginalBack(String name, String original, String installed)
+            throws Exception {
+        Path json = kernel(original);
+        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, false);
+        assertEquals(installed.replace("@OPT@", OPT), new String(plan.after, StandardCharsets.UTF_8));
+        KernelspecEditor.apply(plan);
+        assertEquals(OPT, KernelspecEditor.agentOption(json(json)));
+        assertEquals("agent removed", KernelspecEditor.remove(json));
+        String back = name.startsWith("an earlier") ? original.replace("-javaagent:/old/af-metrics-agent.jar=port=1 ", "")
+                : original;
+        assertEquals(back, Files.readString(json));
+        assertFalse(Files.exists(KernelspecEditor.backupOf(json)), "the copy goes with the agent");
+    }
+
+    /**
+     * Edits made to the file between install and remove: what install put in comes out, the edits
+     * stay. Rows: the original, the edit (a replacement on the installed file), the file after remove.
+     */
+    static Stream<Arguments> editedSinceInstall() {
+        return Stream.of(
+                Arguments.of("another field changed",
+                        "{\n \"argv\": [\"java\"],\n \"display_name\": \"Java\"\n}\n",
+                        new String[] {"\"Java\"", "\"Java 21\""},
+                        "{\n \"argv\": [\"java\"],\n \"display_name\": \"Java 21\"\n}\n"),
+                Arguments.of("a variable added to the env install created: the env stays",
+                        "{\n \"argv\": [\"java\"]\n}\n",
+                        new String[] {"\"JAVA_TOOL_OPTIONS\":", "\"KERNEL_X\": \"1\", \"JAVA_TOOL_OPTIONS\":"},
+                        "{\n \"env\": {\"KERNEL_X\": \"1\"},\n \"argv\": [\"java\"]\n}\n"),
+                Arguments.of("an option added after the agent's",
+                        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g\"}}",
+                        new String[] {"=port=8003-8099\"", "=port=8003-8099 -Xss8m\""},
+                        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g -Xss8m\"}}"),
+                Arguments.of("the file re-indented by hand",
+                        "{\"argv\": [\"java\"], \"language\": \"java\"}",
+                        new String[] {"{\"env\"", "{\n    \"env\""},
+                        "{\n    \"argv\": [\"java\"], \"language\": \"java\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("editedSinceInstall")
+    void removeTakesOutWhatInstallPutInWhateverChangedSince(String name, String original, String[] edit, String removed)
+            throws Exception {
+        Path json = kernel(original);
+        assertTrue(KernelspecEditor.install(json, OPT));
+        String installed = Files.readString(json);
+        assertTrue(installed.contains(edit[0]), installed);
+        Files.writeString(json, installed.replace(edit[0], edit[1]));
+        String what = KernelspecEditor.remove(json);
+        assertTrue(what.startsWith("agent removed (the file changed since install"), what);
+        assertEquals(removed, Files.readString(json));
+    }
+
+    @Test
+    void aKernelJsonWithTwoMembersOfOneNameIsRefused() throws Exception {
+        String twice = "{\"argv\": [\"java\"], \"env\": {}, \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g\"}}";
+        Path json = kernel(twice);
+        KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, true));
+        assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("env"), e.getMessage());
+        assertEquals(twice, Files.readString(json));
+    }
+
     @Test
     void installKeepsOtherOptionsAndVariablesAndRemoveRestoresTheBytes() throws Exception {
         Path json = kernel(ORIGINAL);
@@ -60,7 +162,7 @@ class KernelspecEditorTest {
         assertFalse(KernelspecEditor.install(json, option), "the second install changes nothing");
         assertArrayEquals(once, Files.readAllBytes(json));
 
-        assertEquals("restored from kernel.json.af-metrics-backup", KernelspecEditor.remove(json));
+        assertEquals("agent removed", KernelspecEditor.remove(json));
         assertArrayEquals(ORIGINAL.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(json));
         assertFalse(Files.exists(KernelspecEditor.backupOf(json)));
         assertNull(KernelspecEditor.remove(json), "nothing left to remove");
@@ -86,8 +188,8 @@ class KernelspecEditorTest {
         assertEquals(option, json(json).path("env").path("JAVA_TOOL_OPTIONS").asText());
         // without the backup, remove still takes out exactly what install put in
         Files.delete(KernelspecEditor.backupOf(json));
-        assertEquals("option removed", KernelspecEditor.remove(json));
-        assertEquals(new ObjectMapper().readTree(plain), json(json));
+        assertEquals("agent removed", KernelspecEditor.remove(json));
+        assertEquals(plain, Files.readString(json));
     }
 
     @Test
@@ -98,7 +200,7 @@ class KernelspecEditorTest {
         edited.put("display_name", "renamed");
         Files.write(json, new ObjectMapper().writeValueAsBytes(edited));
         String what = KernelspecEditor.remove(json);
-        assertTrue(what.contains("backup kept"), what);
+        assertTrue(what.contains("the file changed since install; those changes are kept"), what);
         ObjectNode after = json(json);
         assertEquals("renamed", after.path("display_name").asText());
         assertEquals("-Xmx2g  -Dfoo=bar", after.path("env").path("JAVA_TOOL_OPTIONS").asText());
@@ -151,15 +253,38 @@ class KernelspecEditorTest {
         assertEquals("-Xmx1g", KernelspecEditor.strip("-Xmx1g -javaagent:/gone/monitoring.jar", "/gone/monitoring.jar"),
                 "the recorded jar is ours even when it is gone");
 
-        Path json = kernel(ORIGINAL);
-        assertTrue(KernelspecEditor.install(json, KernelspecEditor.option(ours, "port=1")));
-        Files.delete(ours);
-        Files.delete(KernelspecEditor.backupOf(json));
-        assertEquals("option removed", KernelspecEditor.remove(json), "found by the path install recorded");
-        ObjectNode after = json(json);
-        assertEquals("-Xmx2g  -Dfoo=bar", after.path("env").path("JAVA_TOOL_OPTIONS").asText());
-        assertFalse(after.path("metadata").has(KernelspecEditor.METADATA), "the record goes with the option: " + after);
-        assertEquals(false, after.path("metadata").path("debugger").asBoolean(true), "the kernel's own metadata stays");
+        // the record earlier versions of install kept in the metadata is honoured, and goes with the option
+        String legacy = "{\n \"argv\": [\"java\"],\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx2g -javaagent:/gone/monitoring.jar=port=1\"},\n"
+                + " \"metadata\": {\"debugger\": false, \"af-metrics\": {\"agent-jar\": \"/gone/monitoring.jar\"}}\n}\n";
+        Path json = kernel(legacy);
+        assertEquals("agent removed", KernelspecEditor.remove(json), "found by the path install recorded");
+        assertEquals("{\n \"argv\": [\"java\"],\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx2g\"},\n"
+                + " \"metadata\": {\"debugger\": false}\n}\n", Files.readString(json));
+    }
+
+    /** Rows: where the jar is (under the test's directory unless absolute), the project file beside, what is said. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', nullValues = "-", value = {
+        "proj/target/af-metrics-agent.jar        | proj/pom.xml          | the build tree",
+        "proj/target/x/af-metrics-agent.jar      | proj/pom.xml          | the build tree",
+        "proj/build/libs/af-metrics-agent.jar    | proj/build.gradle.kts | the build tree",
+        "proj/build/libs/af-metrics-agent.jar    | proj/build.gradle     | the build tree",
+        "/opt/af-metrics/af-metrics-agent.jar    | -                     | -",
+        "/var/tmp/af-metrics-agent.jar           | -                     | the temporary directory /var/tmp",
+        "/dev/shm/af-metrics-agent.jar           | -                     | the temporary directory /dev/shm",
+        "/tmp/x/af-metrics-agent.jar             | -                     | the temporary directory /tmp",
+    })
+    void aJarInABuildTreeOrTemporaryDirectoryIsNamedAsSuch(String jar, String projectFile, String says) throws Exception {
+        if (projectFile != null) {
+            Files.createDirectories(dir.resolve(projectFile).getParent());
+            Files.write(dir.resolve(projectFile), new byte[0]);
+        }
+        String place = KernelspecEditor.transientPlace(jar.startsWith("/") ? Path.of(jar) : dir.resolve(jar));
+        if (says == null) {
+            assertNull(place);
+        } else {
+            assertTrue(place != null && place.startsWith(says), String.valueOf(place));
+        }
     }
 
     @Test

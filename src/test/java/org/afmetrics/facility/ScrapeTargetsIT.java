@@ -48,7 +48,8 @@ class ScrapeTargetsIT {
         Map<String, String> env = new HashMap<>(JupyterKernels.privateEnv(jupyter, tmp));
         env.put("JAVA_HOME", System.getProperty("java.home"));
         int first = FreePort.findRun(10);
-        AgentCli.ok(env, "kernelspec", "install", "sleepy", "--agent-args",
+        AgentCli.ok(env, "kernelspec", "install", "sleepy", "--jar", org.afmetrics.testing.AgentJar.path().toString(),
+                "--agent-args",
                 "targets-dir=" + targets + ",port=" + first + "-" + (first + 9));
 
         Path promDir = Files.createDirectories(tmp.resolve("prometheus"));
@@ -94,7 +95,7 @@ class ScrapeTargetsIT {
             AgentCli.Result gcRun = AgentCli.run(Map.of(), "targets", "gc", targets.toString());
             String gc = gcRun.toString();
             long killed = files.get(2).pid();
-            assertTrue(gc.contains("1 stale target file(s) removed"), listing + "\n" + gc + "\npid " + killed + " now: "
+            assertTrue(gc.contains("1 stale target file removed"), listing + "\n" + gc + "\npid " + killed + " now: "
                     + ProcessHandle.of(killed).map(h -> h.isAlive() + " " + h.info()).orElse("gone")
                     + "; file start " + files.get(2).startMillis());
             try (Stream<Path> all = Files.list(targets)) {

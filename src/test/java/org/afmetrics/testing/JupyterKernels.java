@@ -46,6 +46,10 @@ public final class JupyterKernels implements AutoCloseable {
         try (InputStream in = JupyterKernels.class.getResourceAsStream("start_kernels.py")) {
             Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        // the kernels' ports: outside the ephemeral range (see kernel_ports.py)
+        try (InputStream in = JupyterKernels.class.getResourceAsStream("/jupyter/kernel_ports.py")) {
+            Files.copy(in, scratch.resolve("kernel_ports.py"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         Path log = scratch.resolve("start_kernels.log");
         ProcessBuilder pb = new ProcessBuilder(PYTHON, script.toString(), kernelName, Integer.toString(count))
                 .redirectError(log.toFile());

@@ -11,9 +11,12 @@ import threading
 
 from jupyter_client.multikernelmanager import MultiKernelManager
 
+import kernel_ports  # copied beside this script by JupyterKernels
+
 
 def main():
     name, count = sys.argv[1], int(sys.argv[2])
+    kernel_ports.install()  # ports outside the ephemeral range
     # no restarter: a notebook server would start a killed kernel again (whose agent then cleans up
     # the old target file itself), but the tests stop kernels on purpose and look at what is left
     mkm = MultiKernelManager(kernel_manager_class="jupyter_client.manager.KernelManager")
