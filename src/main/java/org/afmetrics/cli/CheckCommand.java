@@ -12,7 +12,6 @@ import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.afmetrics.config.AgentConfig;
-import org.afmetrics.config.ConfigKey;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
 import org.afmetrics.identity.IdentityDetector;
@@ -51,7 +50,7 @@ final class CheckCommand implements Callable<Integer> {
         Identity identity = IdentityDetector.forThisJvm().detect(config);
         Conversion c;
         try {
-            c = NotebookJson.convert(bytes, bytes.length, config.get(ConfigKey.PREFIX), identity.reservedLabelNames(),
+            c = NotebookJson.convert(bytes, bytes.length, config.prefix(), identity.reservedLabelNames(),
                     config.jsonMaxSeries(), file.toString());
         } catch (NotebookJsonException e) {
             System.err.println(file + ": " + e.reason() + ": " + e.getMessage());

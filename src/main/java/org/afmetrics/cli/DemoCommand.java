@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AgentConfig config = AgentConfig.fromEnvironment(agentArgs);
-        if (!config.isSet(ConfigKey.JSON)) {
+        if (!config.jsonGiven()) {
             Path dir = Files.createTempDirectory("af-metrics-demo");
             Path file = dir.resolve(ConfigKey.JSON.defaultValue());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeQuietly(file, dir), "af-metrics-demo-cleanup"));

@@ -251,18 +251,18 @@ public final class AgentConfig {
     }
 
     /** The effective value: the argument, else the environment, else the default. */
-    public String get(ConfigKey key) {
+    String get(ConfigKey key) {
         String v = raw.get(key);
         return v != null ? v : key.defaultValue();
     }
 
     /** Whether the argument or the environment set this key (to a value that parsed). */
-    public boolean isSet(ConfigKey key) {
+    boolean isSet(ConfigKey key) {
         String v = raw.get(key);
         return v != null && !v.isEmpty();
     }
 
-    public boolean flag(ConfigKey key) {
+    private boolean flag(ConfigKey key) {
         try {
             return parseBoolean(get(key));
         } catch (IllegalArgumentException e) {

@@ -50,7 +50,8 @@ public final class Facility {
             // files of other users that this user may not delete are theirs to clean up at their next start
             List<TargetsDir.Entry> removed = targets.gc(p -> { });
             if (!removed.isEmpty()) {
-                Log.info("removed " + removed.size() + " stale target file(s) from " + dir);
+                Log.info("removed " + removed.size() + " stale target file" + (removed.size() == 1 ? "" : "s")
+                        + " from " + dir);
             }
             ProcessHandle self = ProcessHandle.current();
             Map<String, String> info = new LinkedHashMap<>();

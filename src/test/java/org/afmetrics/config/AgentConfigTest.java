@@ -116,12 +116,9 @@ class AgentConfigTest {
     }
 
     @Test
-    void helpListsEveryKeyWithItsEnvironmentName() {
-        String help = HelpText.keys();
-        for (ConfigKey k : ConfigKey.values()) {
-            assertTrue(help.contains(k.key()) && help.contains(k.envName()), k.key());
-        }
+    void everyKeyHasItsEnvironmentName() {
         assertEquals("AF_METRICS_JSON_MAX_BYTES", ConfigKey.JSON_MAX_BYTES.envName());
+        assertEquals("AF_METRICS_MAX_CONNECTIONS", ConfigKey.MAX_CONNECTIONS.envName());
     }
 
     @ParameterizedTest(name = "{0}")

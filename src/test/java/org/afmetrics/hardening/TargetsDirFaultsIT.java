@@ -56,7 +56,7 @@ class TargetsDirFaultsIT {
             HostDriver.send(next, "exit 0");
             assertEquals(0, next.awaitExit(WAIT));
             assertEquals(List.of(), names(targets), "its own file goes at exit");
-            assertEquals(List.of("[af-metrics] removed 1 stale target file(s) from " + targets),
+            assertEquals(List.of("[af-metrics] removed 1 stale target file from " + targets),
                     HostDriver.agentComplaints(next));
         }
     }
