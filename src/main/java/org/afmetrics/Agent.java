@@ -1,6 +1,7 @@
 package org.afmetrics;
 
 import java.lang.instrument.Instrumentation;
+import org.afmetrics.support.Log;
 
 /**
  * The {@code -javaagent} entry. Nothing it does can throw into the host. Before the host's

@@ -9,6 +9,9 @@ import org.afmetrics.facility.ExitActions;
 import org.afmetrics.kernel.CellHooksMode;
 import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.kernel.KernelPresence;
+import org.afmetrics.support.AgentProperties;
+import org.afmetrics.support.AgentThreads;
+import org.afmetrics.support.Log;
 
 /**
  * The agent's start in this JVM: premain's part (settings, whether to serve, hooks ahead), then

@@ -17,6 +17,9 @@ import org.afmetrics.kernel.KernelHooks;
 import org.afmetrics.notebook.NotebookCollector;
 import org.afmetrics.notebook.ParseGate;
 import org.afmetrics.notebook.PushedMetrics;
+import org.afmetrics.support.AgentProperties;
+import org.afmetrics.support.Log;
+import org.afmetrics.support.Version;
 
 /**
  * Builds the data path: notebook JSON and JVM collectors into the labelled registry, the registry

@@ -10,7 +10,7 @@ import java.nio.file.Paths;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.afmetrics.AgentProperties;
+import org.afmetrics.support.AgentProperties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;

@@ -5,11 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.afmetrics.Version;
-import picocli.CommandLine;
+import org.afmetrics.support.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar af-metrics-agent.jar COMMAND}: the agent jar as a command-line tool. Every

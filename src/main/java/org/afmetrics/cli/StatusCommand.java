@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.afmetrics.AgentProperties;
+import org.afmetrics.support.AgentProperties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -8,8 +8,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.afmetrics.AgentThreads;
-import org.afmetrics.InternalErrors;
+import org.afmetrics.support.AgentThreads;
+import org.afmetrics.support.InternalErrors;
 
 /**
  * Runs the JDK server's exchanges on a few daemon threads and cuts any exchange that stays too

@@ -12,7 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.afmetrics.AgentThreads;
+import org.afmetrics.support.AgentThreads;
 
 /**
  * The JVM's hotspot metrics ({@link QuietHotspotExports}), whose collectors are built on two

@@ -19,9 +19,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.afmetrics.AgentThreads;
 import org.afmetrics.config.PortRange;
 import org.afmetrics.notebook.PushedMetrics;
+import org.afmetrics.support.AgentThreads;
 
 /**
  * The HTTP side, on the JDK's own server ({@code com.sun.net.httpserver}, HttpsServer for TLS):
@@ -30,7 +30,7 @@ import org.afmetrics.notebook.PushedMetrics;
  * {@link RequestGuard}; exchanges run on the {@link DeadlineExecutor}, which closes connections
  * that stay too long in a phase. Idle and never-speaking connections wait in the JDK server's
  * selector and hold no thread. All threads are the agent's daemons (see
- * {@link org.afmetrics.AgentThreads}), so the host JVM exits as if the agent were not there.
+ * {@link org.afmetrics.support.AgentThreads}), so the host JVM exits as if the agent were not there.
  */
 public final class ExporterServer {
     /**

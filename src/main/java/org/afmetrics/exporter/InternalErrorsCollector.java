@@ -5,7 +5,7 @@ import io.prometheus.client.CounterMetricFamily;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.afmetrics.InternalErrors;
+import org.afmetrics.support.InternalErrors;
 
 /** {@code afmetrics_internal_errors_total{what}}: errors inside the agent, dropped with their work. */
 public final class InternalErrorsCollector extends Collector {

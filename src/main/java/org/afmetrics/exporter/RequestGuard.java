@@ -9,7 +9,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.afmetrics.InternalErrors;
+import org.afmetrics.support.InternalErrors;
 
 /**
  * The first filter of every context. The JDK server has parsed the request head and already

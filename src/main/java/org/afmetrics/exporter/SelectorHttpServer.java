@@ -33,9 +33,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.afmetrics.AgentThreads;
-import org.afmetrics.InternalErrors;
 import org.afmetrics.notebook.HeapGuard;
+import org.afmetrics.support.AgentThreads;
+import org.afmetrics.support.InternalErrors;
 
 /**
  * The exporter's plain-HTTP server, behind the {@code com.sun.net.httpserver} API so the handlers,

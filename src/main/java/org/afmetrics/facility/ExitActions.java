@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.afmetrics.AgentThreads;
-import org.afmetrics.Log;
+import org.afmetrics.support.AgentThreads;
+import org.afmetrics.support.Log;
 
 /**
  * What the agent does when the JVM exits (push the final metrics, remove the target file), in

@@ -9,10 +9,10 @@ import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.afmetrics.Log;
 import org.afmetrics.config.AgentConfig;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
+import org.afmetrics.support.Log;
 
 /**
  * The agent's part in the facility: its target file for Prometheus's discovery and its push at

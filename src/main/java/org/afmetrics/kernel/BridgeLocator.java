@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import org.afmetrics.Log;
+import org.afmetrics.support.Log;
 
 /**
  * Makes sure the bridge the advice calls resolves from a kernel class's loader and feeds the

@@ -8,8 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.afmetrics.Log;
 import org.afmetrics.kernel.HookPoints.HookPoint;
+import org.afmetrics.support.Log;
 
 /**
  * What became of each hook point whose class the JVM loaded: {@code afmetrics_kernel_hooks{hook,

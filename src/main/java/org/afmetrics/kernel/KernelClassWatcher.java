@@ -5,8 +5,8 @@ import java.security.ProtectionDomain;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.afmetrics.Log;
 import org.afmetrics.kernel.HookPoints.HookPoint;
+import org.afmetrics.support.Log;
 
 /**
  * A plain JDK transformer that looks at class names only. Every class the JVM loads passes here

@@ -4,9 +4,9 @@ import io.prometheus.client.Collector;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
-import org.afmetrics.Log;
 import org.afmetrics.exporter.LabelledRegistry;
 import org.afmetrics.identity.Identity;
+import org.afmetrics.support.Log;
 
 /**
  * Cell metrics in JVM kernels: the agent's entry to this package. {@link #install} runs in

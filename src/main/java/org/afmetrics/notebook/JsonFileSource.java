@@ -12,7 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.afmetrics.AgentThreads;
+import org.afmetrics.support.AgentThreads;
 
 /**
  * A JSON file the notebook writes. It is read again only when its modification time, size or

@@ -26,7 +26,7 @@ public final class SourceHealth {
         lastSuccessSeconds = System.currentTimeMillis() / 1000.0;
         for (Map.Entry<String, Integer> e : c.sampleErrors().entrySet()) {
             if (!errors.containsKey(e.getKey())) {
-                org.afmetrics.Log.warn("json source " + name + ": " + e.getKey() + " (" + e.getValue()
+                org.afmetrics.support.Log.warn("json source " + name + ": " + e.getKey() + " (" + e.getValue()
                         + " sample(s) not used; first problem in this version: " + firstMessage(c)
                         + "); the rest of it is exported; afmetrics_json_errors_total counts further ones");
             }
@@ -49,7 +49,7 @@ public final class SourceHealth {
      * kernel's log, the counter says the rest.
      */
     private void tellOnce(Reason reason, String message) {
-        org.afmetrics.Log.warn("json source " + name + ": " + reason + " (" + message + "); "
+        org.afmetrics.support.Log.warn("json source " + name + ": " + reason + " (" + message + "); "
                 + (lastGood == null ? "nothing exported from it yet" : "its last good values stay")
                 + "; afmetrics_json_errors_total counts further ones");
     }

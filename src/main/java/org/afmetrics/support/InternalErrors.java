@@ -1,4 +1,4 @@
-package org.afmetrics;
+package org.afmetrics.support;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package org.afmetrics;
+package org.afmetrics.support;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,4 +1,4 @@
-package org.afmetrics;
+package org.afmetrics.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.afmetrics;
+package org.afmetrics.support;
 
 /**
  * The agent's only voice: single lines on stderr, each starting with {@code [af-metrics]}. It

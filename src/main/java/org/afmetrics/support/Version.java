@@ -1,4 +1,4 @@
-package org.afmetrics;
+package org.afmetrics.support;
 
 import java.io.InputStream;
 import java.util.Properties;
