@@ -19,7 +19,7 @@ public final class AgentProperties {
     private AgentProperties() {
     }
 
-    static void published(String url, String user, String session, String notebook, String json) {
+    public static void published(String url, String user, String session, String notebook, String json) {
         set(USER, user);
         set(SESSION, session);
         set(NOTEBOOK, notebook);
@@ -29,7 +29,7 @@ public final class AgentProperties {
         set(URL, url);
     }
 
-    static void failed(String message) {
+    public static void failed(String message) {
         set(ERROR, message);
     }
 

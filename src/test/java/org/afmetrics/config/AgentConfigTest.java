@@ -26,7 +26,7 @@ class AgentConfigTest {
         assertEquals("notebook_", c.get(ConfigKey.PREFIX));
         assertTrue(c.labels().isEmpty());
         assertTrue(c.warnings().isEmpty());
-        assertTrue(c.flag(ConfigKey.PUSH));
+        assertTrue(c.push());
     }
 
     @ParameterizedTest(name = "cell-hooks={0}")
@@ -83,7 +83,7 @@ class AgentConfigTest {
         assertEquals("::1", c.get(ConfigKey.HOST), "good keys still apply");
         assertTrue(c.labels().isEmpty());
         assertEquals(20000, c.jsonMaxSeries());
-        assertTrue(c.flag(ConfigKey.PUSH));
+        assertTrue(c.push());
         assertEquals("notebook_", c.get(ConfigKey.PREFIX));
         List<String> w = c.warnings();
         assertEquals(6, w.size(), w.toString());
