@@ -39,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * however many addresses the guesses come from, leaving room under a tenth of a core for the
  * HTTP work of the requests themselves;</li>
  * <li>at most {@value #MAX_WAITERS} requests wait for a check (each holds an exchange thread), for
- * at most {@value #MAX_WAIT_MILLIS} ms; the others are told 429 with {@code Retry-After} at once,
+ * at most {@value #MAX_WAIT_MILLIS} ms ({@value #MAX_WAIT_PRESENTED_MILLIS} ms for a credential
+ * presented before); the others are told 429 with {@code Retry-After} at once,
  * unchecked;</li>
  * <li>who is checked next: a credential presented before (a scraper repeats its credential; a
  * guesser tries each guess once) before one presented for the first time, then the one whose
@@ -86,6 +87,11 @@ final class BasicAuth extends Authenticator {
     private static final long MAX_PAUSE_NANOS = 2 * DEBT_NANOS;
     static final int MAX_WAITERS = 4;
     static final long MAX_WAIT_MILLIS = 750;
+    /**
+     * How long a credential presented before may wait: a scraper's second try in a young JVM,
+     * whose first checks run before the JIT has compiled the hash, well inside a scrape timeout.
+     */
+    static final long MAX_WAIT_PRESENTED_MILLIS = 3_000;
     static final int REMEMBERED = 4096;
     private static final int TRACKED_ADDRESSES = 256;
 
@@ -241,7 +247,8 @@ final class BasicAuth extends Authenticator {
 
     /** With the lock held: waits until this waiter is checked next (then it is the one checking); false when not in time. */
     private boolean awaitTurn(Waiter me) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_WAIT_MILLIS);
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(me.times > 1 ? MAX_WAIT_PRESENTED_MILLIS : MAX_WAIT_MILLIS);
         try {
             while (true) {
                 if (me.evicted) {

@@ -209,6 +209,8 @@ class AttackMatrixIT {
                                 }
                             } catch (IOException e) {
                                 a.cut();
+                            } finally {
+                                a.release(s);
                             }
                         }
                     }
@@ -1186,6 +1188,12 @@ class AttackMatrixIT {
             } catch (IOException e) {
                 return true;
             }
+        }
+
+        /** Closes a connection the attacker is done with (the server cut it), so the attacker keeps no descriptor of it. */
+        void release(Socket s) throws IOException {
+            s.close();
+            sockets.remove(s);
         }
 
         /** Keeps the connection open, unused, until stopped. */
