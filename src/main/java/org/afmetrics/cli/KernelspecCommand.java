@@ -38,18 +38,9 @@ import picocli.CommandLine.Spec;
         description = {"The kernelspecs Jupyter sees (JUPYTER_PATH, JUPYTER_DATA_DIR, the system dirs); put the",
                 "agent into, or take it out of, their JAVA_TOOL_OPTIONS."},
         subcommands = {KernelspecCommand.ListSpecs.class, KernelspecCommand.Install.class, KernelspecCommand.Remove.class})
-final class KernelspecCommand implements Callable<Integer> {
+final class KernelspecCommand extends CommandGroup {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Spec
-    CommandSpec spec;
-
-    /** Alone, as the tool alone: the help, exit status 0. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.out);
-        return Main.OK;
-    }
 
     @Command(name = "list", header = "List the kernelspecs: agent on or off, JVM kernel or not.", mixinStandardHelpOptions = true,
             description = "Each kernelspec: name, whether the agent is on, whether it is a JVM kernel, its kernel.json.")

@@ -4,11 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.afmetrics.support.Version;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /**
@@ -26,7 +23,7 @@ import picocli.CommandLine;
                 DemoCommand.class, KernelspecCommand.class, TargetsCommand.class, PrometheusCommand.Config.class,
                 PrometheusCommand.Rules.class, DashboardCommand.class, HelpCommands.Help.class,
                 HelpCommands.Completion.class})
-public final class Main implements Callable<Integer> {
+public final class Main extends CommandGroup {
     /** The command did what it was asked, or found nothing to do. */
     public static final int OK = 0;
     /** The command ran, but something it was asked for failed; stderr says what. */
@@ -36,9 +33,6 @@ public final class Main implements Callable<Integer> {
     /** The width of every usage text, the key table's included. */
     static final int WIDTH = 100;
 
-    @Spec
-    CommandSpec spec;
-
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -47,12 +41,6 @@ public final class Main implements Callable<Integer> {
         return commandLine().execute(args);
     }
 
-    /** Without a command: the help, as with --help, and exit status 0; a command group alone does the same. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.out);
-        return OK;
-    }
 
     static CommandLine commandLine() {
         CommandLine root = new CommandLine(new Main());

@@ -8,24 +8,13 @@ import java.util.concurrent.Callable;
 import org.afmetrics.facility.HostNames;
 import org.afmetrics.facility.TargetsDir;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code targets list DIR} and {@code targets gc DIR}: the scrape target files of a directory. */
 @Command(name = "targets", header = "The scrape target files of a targets directory.", mixinStandardHelpOptions = true,
         description = "The scrape target files in a targets directory (agent key targets-dir).",
         subcommands = {TargetsCommand.List.class, TargetsCommand.Gc.class})
-final class TargetsCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    /** Alone, as the tool alone: the help, exit status 0. */
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(System.out);
-        return Main.OK;
-    }
+final class TargetsCommand extends CommandGroup {
 
     /** The directory argument both subcommands share, checked before anything is read. */
     abstract static class OnDirectory implements Callable<Integer> {

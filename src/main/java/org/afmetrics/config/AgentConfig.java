@@ -305,38 +305,47 @@ public final class AgentConfig {
         return optional(ConfigKey.SESSION);
     }
 
+    /** The basic-auth user of /metrics ({@code auth-user}); with it, exactly one of the two password keys. */
     public Optional<String> authUser() {
         return optional(ConfigKey.AUTH_USER);
     }
 
+    /** A file whose first line is the basic-auth password ({@code auth-password-file}). */
     public Optional<String> authPasswordFile() {
         return optional(ConfigKey.AUTH_PASSWORD_FILE);
     }
 
+    /** The basic-auth password as a salted hash ({@code auth-password-hash}). */
     public Optional<String> authPasswordHash() {
         return optional(ConfigKey.AUTH_PASSWORD_HASH);
     }
 
+    /** A PKCS#12 keystore: /metrics over HTTPS on the JDK's server ({@code tls-keystore}). */
     public Optional<String> tlsKeystore() {
         return optional(ConfigKey.TLS_KEYSTORE);
     }
 
+    /** The keystore's password, in a file ({@code tls-password-file}). */
     public Optional<String> tlsPasswordFile() {
         return optional(ConfigKey.TLS_PASSWORD_FILE);
     }
 
+    /** A file holding the push token callers from any address must send ({@code push-token-file}). */
     public Optional<String> pushTokenFile() {
         return optional(ConfigKey.PUSH_TOKEN_FILE);
     }
 
+    /** Where this JVM's Prometheus target file goes ({@code targets-dir}). */
     public Optional<String> targetsDir() {
         return optional(ConfigKey.TARGETS_DIR);
     }
 
+    /** The host written into the target file, when not the bound one ({@code advertise-host}). */
     public Optional<String> advertiseHost() {
         return optional(ConfigKey.ADVERTISE_HOST);
     }
 
+    /** The Pushgateway to push the final metrics to at exit ({@code pushgateway}). */
     public Optional<String> pushgateway() {
         return optional(ConfigKey.PUSHGATEWAY);
     }
@@ -368,30 +377,37 @@ public final class AgentConfig {
         return Collections.unmodifiableList(warnings);
     }
 
+    /** The port, or the range whose first free port is bound ({@code port}). */
     public PortRange ports() {
         return ports;
     }
 
+    /** The constant labels added to every series ({@code labels}), in the order given. */
     public Map<String, String> labels() {
         return labels;
     }
 
+    /** Largest JSON file read, in bytes ({@code json-max-bytes}). */
     public long jsonMaxBytes() {
         return jsonMaxBytes;
     }
 
+    /** Most series one source may give ({@code json-max-series}). */
     public int jsonMaxSeries() {
         return jsonMaxSeries;
     }
 
+    /** Largest push body, in bytes ({@code push-max-bytes}). */
     public long pushMaxBytes() {
         return pushMaxBytes;
     }
 
+    /** Most HTTP connections kept open ({@code max-connections}), before the fd-limit and heap bounds. */
     public int maxConnections() {
         return maxConnections;
     }
 
+    /** How long the exit actions may hold up the exit, in milliseconds ({@code pushgateway-timeout-ms}). */
     public long pushTimeoutMs() {
         return pushTimeoutMs;
     }

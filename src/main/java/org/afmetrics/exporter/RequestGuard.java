@@ -41,17 +41,14 @@ final class RequestGuard extends Filter {
     public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
         try {
             Headers h = exchange.getRequestHeaders();
+            URI target = exchange.getRequestURI();
             String refusal = malformed(h);
+            if (refusal == null) {
+                refusal = targetRefusal(target);
+            }
             if (refusal != null) {
                 exchange.getResponseHeaders().set("Connection", "close");
                 refuse(exchange, 400, refusal);
-                return;
-            }
-            URI target = exchange.getRequestURI();
-            String form = targetRefusal(target);
-            if (form != null) {
-                exchange.getResponseHeaders().set("Connection", "close");
-                refuse(exchange, 400, form);
                 return;
             }
             if (loopbackOnly && (!isLoopbackHost(h.get("Host"))
