@@ -294,12 +294,23 @@ final class SelectorExchange extends HttpExchange {
         return true;
     }
 
+    /**
+     * Writes in slices of at most {@link #WRITE_SLICE} bytes: the JDK copies a heap buffer into a
+     * temporary direct buffer of the same size for each channel write and keeps it cached per
+     * thread, so one 16 MB scrape written whole would hold 16 MB of direct memory on each of the
+     * exchange threads (in a 192 MB heap the direct-memory limit was reached).
+     */
     private void write(byte[] b, int off, int len) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-        while (bb.hasRemaining()) {
-            c.channel.write(bb);
+        for (int at = off, end = off + len; at < end; ) {
+            ByteBuffer bb = ByteBuffer.wrap(b, at, Math.min(WRITE_SLICE, end - at));
+            while (bb.hasRemaining()) {
+                c.channel.write(bb);
+            }
+            at = bb.position();
         }
     }
+
+    private static final int WRITE_SLICE = 64 * 1024;
 
     /** The request body: fixed length, chunked or none, read from the buffer then the channel. */
     private final class Body extends InputStream {

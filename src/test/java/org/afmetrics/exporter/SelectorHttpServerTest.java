@@ -205,4 +205,38 @@ class SelectorHttpServerTest {
         send(s, "GET /other HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertTrue(response(s.getInputStream()).startsWith("HTTP/1.1 404 "));
     }
+
+    /** A large response written whole by its handler leaves no direct buffer of its size behind on the exchange thread. */
+    @Test
+    void aLargeResponseIsWrittenWithoutALargeDirectBuffer() throws Exception {
+        byte[] big = new byte[8 << 20];
+        java.util.Arrays.fill(big, (byte) 'x');
+        server = SelectorHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64, 8);
+        executor = new DeadlineExecutor(2, ExporterServer.DEADLINES_MILLIS, ExporterServer.PRESSED_DEADLINES_MILLIS);
+        server.setExecutor(executor);
+        server.createContext("/big", ex -> {
+            ex.sendResponseHeaders(200, big.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(big);
+            }
+        });
+        server.start();
+        long before = directBytes();
+        Socket s = connect();
+        send(s, "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        String r = response(s.getInputStream());
+        assertTrue(r.startsWith("HTTP/1.1 200 OK | xxx") && r.length() > big.length, "the whole body came");
+        long grew = directBytes() - before;
+        assertTrue(grew < 1 << 20, "direct memory grew by " + grew + " bytes for an 8 MiB response");
+    }
+
+    private static long directBytes() {
+        for (java.lang.management.BufferPoolMXBean pool
+                : java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        throw new IllegalStateException("no direct buffer pool");
+    }
 }
