@@ -11,9 +11,12 @@ import java.util.UUID;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.Exposition;
 import org.afmetrics.testing.Http;
+import org.afmetrics.testing.Jdks;
 import org.afmetrics.testing.Pushgateway;
 import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real processes: a parent whose arguments hold a kernel connection file (as a Python kernel's
@@ -32,10 +35,13 @@ class ChildJvmSessionIT {
         r.close();
     }
 
-    @Test
-    void aJvmAKernelStartedReportsUnderTheKernelsSession() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"the build's JDK", "Temurin 25"})
+    void aJvmAKernelStartedReportsUnderTheKernelsSession(String jdk) throws Exception {
+        java.nio.file.Path home = jdk.startsWith("Temurin") ? Jdks.temurin25OrSkip() : Jdks.current();
         String kernelId = UUID.randomUUID().toString();
-        ChildJvm.Running r = underKernel(ChildJvm.main(SleepMain.class, "60000").agent("port=0"), kernelId).start();
+        ChildJvm.Running r = underKernel(ChildJvm.main(SleepMain.class, "60000").javaHome(home).agent("port=0"),
+                kernelId).start();
         try {
             String url = r.awaitExporterUrl(Duration.ofSeconds(60));
             Exposition e = Http.scrape(url);
