@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
  * {@code status [--targets-dir DIR] [--json]}: the agents on this host, found among the JVMs the
  * JDK can list (and in a scrape-target directory), each asked for its own metrics.
  */
-@Command(name = "status", header = "The agents on this host: pid, user, session, kernel, URL, JSON sources.", mixinStandardHelpOptions = true,
-        description = {"The agents on this host: pid, user, session, notebook, kernel, URL and JSON sources,",
+@Command(name = "status", header = "The agents on this host: pid, user, session, jvm, kernel, URL, JSON sources.", mixinStandardHelpOptions = true,
+        description = {"The agents on this host: pid, user, session, jvm, notebook, kernel, URL and JSON sources,",
                 "found among the JVMs the JDK can list (yours, or all as root) and in a targets directory."})
 final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -144,7 +144,9 @@ final class StatusCommand implements Callable<Integer> {
         a.put("reachable", true);
         ObjectNode sources = JSON.createObjectNode();
         for (String line : text.split("\n")) {
-            if (line.startsWith("jupyter_kernel_info{")) {
+            if (line.startsWith("afmetrics_agent_info{") && label(line, "jvm") != null) {
+                a.put("jvm", label(line, "jvm"));
+            } else if (line.startsWith("jupyter_kernel_info{")) {
                 a.put("kernel", label(line, "kernel"));
             } else if (line.startsWith("afmetrics_json_series{")) {
                 source(sources, label(line, "source")).put("series", (long) value(line));
@@ -207,8 +209,8 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("no agents found on this host");
             return;
         }
-        String format = "%-8s %-12s %-38s %-24s %-8s %-36s %s%n";
-        System.out.printf(format, "PID", "USER", "SESSION", "NOTEBOOK", "KERNEL", "URL", "JSON SOURCES");
+        String format = "%-8s %-12s %-38s %-6s %-24s %-8s %-36s %s%n";
+        System.out.printf(format, "PID", "USER", "SESSION", "JVM", "NOTEBOOK", "KERNEL", "URL", "JSON SOURCES");
         for (ObjectNode a : agents) {
             StringBuilder json = new StringBuilder();
             a.path("json").fields().forEachRemaining(s -> {
@@ -218,7 +220,7 @@ final class StatusCommand implements Callable<Integer> {
                     json.append(", errors ").append(s.getValue().get("errors").toString());
                 }
             });
-            System.out.printf(format, text(a, "pid"), text(a, "user"), text(a, "session"), text(a, "notebook"),
+            System.out.printf(format, text(a, "pid"), text(a, "user"), text(a, "session"), text(a, "jvm"), text(a, "notebook"),
                     text(a, "kernel"), a.get("url").asText(),
                     a.path("reachable").asBoolean() ? json.toString() : "(not answering)");
         }

@@ -39,22 +39,23 @@ final class TargetsCommand extends CommandGroup {
         abstract void run(TargetsDir targets) throws IOException;
     }
 
-    @Command(name = "list", header = "List the target files: status, target, user, session, pid.", mixinStandardHelpOptions = true,
+    @Command(name = "list", header = "List the target files: status, target, user, session, jvm, pid.", mixinStandardHelpOptions = true,
             description = {"Each target file of DIR: alive (its process runs), stale (gone), other host, or unreadable,",
-                    "with the target Prometheus scrapes and the user, session and pid it carries."})
+                    "with the target Prometheus scrapes and the user, session, jvm (kernel, child: a JVM a kernel",
+                    "started, other) and pid it carries."})
     static final class List extends OnDirectory {
         @Override
         void run(TargetsDir targets) throws IOException {
-            System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s", "STATUS", "TARGET", "USER", "SESSION",
-                    "PID", "FILE"));
+            System.out.println(String.format("%-11s %-22s %-12s %-38s %-6s %-8s %s", "STATUS", "TARGET", "USER",
+                    "SESSION", "JVM", "PID", "FILE"));
             for (TargetsDir.Entry e : targets.list()) {
                 if (e.content == null) {
-                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-8s %s (%s)", e.status, "-", "-", "-", "-",
+                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-6s %-8s %s (%s)", e.status, "-", "-", "-", "-", "-",
                             e.file.getFileName(), e.problem));
                 } else {
-                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-8d %s", e.status, e.content.target(),
+                    System.out.println(String.format("%-11s %-22s %-12s %-38s %-6s %-8d %s", e.status, e.content.target(),
                             e.content.info().getOrDefault("user", "-"), e.content.info().getOrDefault("session", "-"),
-                            e.content.pid(), e.file.getFileName()));
+                            e.content.info().getOrDefault("jvm", "-"), e.content.pid(), e.file.getFileName()));
                 }
             }
         }

@@ -41,7 +41,7 @@ public enum ConfigKey {
     ADVERTISE_HOST("advertise-host", "",
             "Host written into the target file (default: the bind address, or the host name when bound to all)."),
     PUSHGATEWAY("pushgateway", "", "Pushgateway URL (http://host:port) to push the final metrics to at JVM exit."),
-    PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session)."),
+    PUSHGATEWAY_JOB("pushgateway-job", "af-metrics-push", "Job name of the push at exit (grouped by job, user, session, pid)."),
     PUSHGATEWAY_TIMEOUT_MS("pushgateway-timeout-ms", "2000",
             "Longest time, in milliseconds, the push at exit may hold up the JVM's exit."),
     CELL_HOOKS("cell-hooks", "true",

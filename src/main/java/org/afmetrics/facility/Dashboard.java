@@ -97,8 +97,9 @@ public final class Dashboard {
         vars.add(metric);
 
         row("Kernels and cells");
-        panel("Kernels per user", "JVM kernels running the agent, per user.", "short",
-                target("count by (user) (afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"})", "{{user}}"));
+        panel("Kernels per user", "JVM kernels running the agent, per user (not the JVMs a notebook started).", "short",
+                target("count by (user) (afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\",jvm!=\"child\"})",
+                        "{{user}}"));
         panel("Busy kernels", "Kernels running a cell right now, per user.", "short",
                 target("sum by (user) (jupyter_cell_running{" + K + "})", "{{user}}"));
         panel("Cells per minute", "Cell executions per minute, per user, whatever their outcome.", "short",

@@ -57,6 +57,10 @@ public final class Facility {
             Map<String, String> info = new LinkedHashMap<>();
             info.put("user", identity.user());
             info.put("session", identity.session());
+            String role = identity.labels().get(org.afmetrics.identity.IdentityDetector.ROLE);
+            if (role != null) {
+                info.put(org.afmetrics.identity.IdentityDetector.ROLE, role);
+            }
             TargetFile file = new TargetFile(HostNames.target(config.advertiseHost().orElse(""), bound), hostName,
                     self.pid(), TargetsDir.startMillis(self), info).startTicks(TargetsDir.startTicks(self));
             if (config.tlsKeystore().isPresent()) {

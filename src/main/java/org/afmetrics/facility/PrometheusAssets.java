@@ -178,7 +178,9 @@ public final class PrometheusAssets {
         String k = "{job=\"" + JOB + "\"}";
         String heap = "{job=\"" + JOB + "\",area=\"heap\"}";
         List<Object> users = new ArrayList<>();
-        users.add(record("user:afmetrics_kernels:count", "count by (user) (afmetrics_agent_info" + k + ")"));
+        // a JVM a kernel started (jvm="child") is not a kernel of its own
+        users.add(record("user:afmetrics_kernels:count",
+                "count by (user) (afmetrics_agent_info{job=\"" + JOB + "\",jvm!=\"child\"})"));
         users.add(record("user:jupyter_kernels_busy:sum", "sum by (user) (jupyter_cell_running" + k + ")"));
         users.add(record("user:jupyter_cell_executions:rate5m",
                 "sum by (user) (rate(jupyter_cell_executions_total" + k + "[5m]))"));

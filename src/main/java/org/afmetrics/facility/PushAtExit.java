@@ -11,7 +11,8 @@ import java.util.Map;
 import org.afmetrics.identity.Identity;
 
 /**
- * Pushes a registry's metrics to a Pushgateway, grouped by job, user and session, so a JVM that
+ * Pushes a registry's metrics to a Pushgateway, grouped by job, user, session and this JVM's pid
+ * (two JVMs of one session, e.g. two short workers a notebook starts, leave two groups), so a JVM that
  * lives shorter than a scrape interval (a batch job, a Dask client) still leaves its numbers.
  * Every connection has a timeout, so a dead gateway cannot hold the JVM's exit.
  */
@@ -34,11 +35,15 @@ public final class PushAtExit {
         this.timeoutMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMs));
     }
 
-    /** The grouping key besides the job: the identity's user and session. */
-    public static Map<String, String> groupingKey(Identity identity) {
+    /**
+     * The grouping key besides the job: the identity's user and session, and the pid of the JVM,
+     * so no JVM's push replaces another's.
+     */
+    public static Map<String, String> groupingKey(Identity identity, long pid) {
         Map<String, String> key = new LinkedHashMap<>();
         key.put("user", identity.user());
         key.put("session", identity.session());
+        key.put("pid", Long.toString(pid));
         return key;
     }
 
@@ -51,7 +56,7 @@ public final class PushAtExit {
             c.setReadTimeout(timeoutMs);
             return c;
         });
-        pg.push(registry, job, groupingKey(identity));
+        pg.push(registry, job, groupingKey(identity, ProcessHandle.current().pid()));
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Whose kernel this is and which session: the constant labels every exported series carries,
- * in a fixed order (user, session, notebook when known, then the operator's own labels).
+ * in a fixed order (user, session, jvm, notebook when known, then the operator's own labels).
  */
 public final class Identity {
     private final Map<String, String> labels;
@@ -49,7 +49,7 @@ public final class Identity {
      */
     public Set<String> reservedLabelNames() {
         Set<String> reserved = new HashSet<>(names);
-        Collections.addAll(reserved, "user", "session", "notebook", "kernel");
+        Collections.addAll(reserved, "user", "session", IdentityDetector.ROLE, "notebook", "kernel");
         return Collections.unmodifiableSet(reserved);
     }
 

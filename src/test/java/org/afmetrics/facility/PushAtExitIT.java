@@ -69,23 +69,26 @@ class PushAtExitIT {
     }
 
     @Test
-    void twoJobsOfOneUserStayApartAndAPushReplacesItsGroup() throws Exception {
+    void everyJvmLeavesAGroupOfItsOwnEvenInOneSession() throws Exception {
         try (Pushgateway gateway = Pushgateway.start()) {
+            List<String> expected = new ArrayList<>();
             for (String session : new String[] {"a", "b", "a"}) {
                 ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "0")
                         .agent("port=0,user=u1,session=" + session + ",pushgateway=" + gateway.target()
                                 + ",pushgateway-job=nightly")
                         .start();
                 assertEquals(0, jvm.awaitExit(Duration.ofSeconds(60)), jvm.stderr());
+                expected.add(session + "/" + jvm.pid());
             }
             Exposition pushed = gateway.scrape();
-            List<String> sessions = new ArrayList<>();
+            List<String> groups = new ArrayList<>();
             for (Exposition.Sample s : pushed.named("afmetrics_agent_info")) {
                 assertEquals("nightly", s.labels.get("job"));
-                sessions.add(s.labels.get("session"));
+                groups.add(s.labels.get("session") + "/" + s.labels.get("pid"));
             }
-            sessions.sort(null);
-            assertEquals(List.of("a", "b"), sessions, pushed.text());
+            groups.sort(null);
+            expected.sort(null);
+            assertEquals(expected, groups, "the second JVM of session a did not replace the first:\n" + pushed.text());
         }
     }
 
