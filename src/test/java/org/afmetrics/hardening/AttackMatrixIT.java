@@ -215,17 +215,7 @@ class AttackMatrixIT {
                         }
                     }
                 }),
-                row(new Attack("8 clients guessing the basic-auth password of a hashed credential", 8, 2_000, false) {
-                    @Override
-                    String agentArgs() {
-                        return "auth-user=prom,auth-password-hash=" + HASH;
-                    }
-
-                    @Override
-                    String authorization() {
-                        return basic("prom:" + PASSWORD);
-                    }
-
+                row(new PasswordAttack("8 clients guessing the basic-auth password of a hashed credential", 8, 2_000, false) {
                     @Override
                     double maxCores() {
                         // one PBKDF2 check costs ~50 ms of a core; unchecked, 8 guessers would burn whole cores
@@ -307,18 +297,8 @@ class AttackMatrixIT {
                                 "the other user's pushes refused (403, or 429 while the check was busy): " + other);
                     }
                 }),
-                row(new Attack("a guesser on 127.0.0.1 while a new agent's scraper there first presents the right "
+                row(new PasswordAttack("a guesser on 127.0.0.1 while a new agent's scraper there first presents the right "
                         + "password", 8, 2_000, false) {
-                    @Override
-                    String agentArgs() {
-                        return "auth-user=prom,auth-password-hash=" + HASH;
-                    }
-
-                    @Override
-                    String authorization() {
-                        return basic("prom:" + PASSWORD);
-                    }
-
                     @Override
                     double maxCores() {
                         // the guesses at this agent and the second one's scrapes: checks take at most 1/50 of a core
@@ -380,17 +360,7 @@ class AttackMatrixIT {
                         assertGuessesRefused(lines);
                     }
                 }),
-                row(new Attack("8 clients guessing passwords from 600 rotated source addresses", 8, 2_000, false) {
-                    @Override
-                    String agentArgs() {
-                        return "auth-user=prom,auth-password-hash=" + HASH;
-                    }
-
-                    @Override
-                    String authorization() {
-                        return basic("prom:" + PASSWORD);
-                    }
-
+                row(new PasswordAttack("8 clients guessing passwords from 600 rotated source addresses", 8, 2_000, false) {
                     @Override
                     double maxCores() {
                         // one budget of checks for the whole agent: a new address buys no check
@@ -1020,6 +990,23 @@ class AttackMatrixIT {
             }
         }
         throw new IOException("closed before a full response head: " + sb);
+    }
+
+    /** An attack on an agent whose metrics need the basic-auth password of a hashed credential; the fresh scrapes send it. */
+    abstract static class PasswordAttack extends Attack {
+        PasswordAttack(String name, int clients, long budgetMillis, boolean serverMustCut) {
+            super(name, clients, budgetMillis, serverMustCut);
+        }
+
+        @Override
+        String agentArgs() {
+            return "auth-user=prom,auth-password-hash=" + HASH;
+        }
+
+        @Override
+        String authorization() {
+            return basic("prom:" + PASSWORD);
+        }
     }
 
     /** One attack: how many clients, what each does, the scrape budget, whether the server must cut them. */
