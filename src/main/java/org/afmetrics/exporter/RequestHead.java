@@ -243,7 +243,8 @@ final class RequestHead {
         return true;
     }
 
-    private static boolean hasToken(String list, String token) {
+    /** Whether a comma-separated header value holds the token, in any case (Connection: Keep-Alive, close). */
+    static boolean hasToken(String list, String token) {
         if (list == null) {
             return false;
         }

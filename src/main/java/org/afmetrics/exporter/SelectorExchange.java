@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -76,7 +75,7 @@ final class SelectorExchange extends HttpExchange {
         if (code < 0 || broken || !response.complete()) {
             return false;
         }
-        if (!head.keepAlive || hasToken(responseHeaders.getFirst("Connection"), "close")) {
+        if (!head.keepAlive || RequestHead.hasToken(responseHeaders.getFirst("Connection"), "close")) {
             return false;
         }
         if (body.remainingUnknownOrMore(0)) {
@@ -263,18 +262,6 @@ final class SelectorExchange extends HttpExchange {
             case 505: return "HTTP Version Not Supported";
             default: return "Status";
         }
-    }
-
-    private static boolean hasToken(String list, String token) {
-        if (list == null) {
-            return false;
-        }
-        for (String t : list.split(",")) {
-            if (t.trim().toLowerCase(Locale.ROOT).equals(token)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- the connection's bytes

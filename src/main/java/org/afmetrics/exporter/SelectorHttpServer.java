@@ -109,7 +109,6 @@ final class SelectorHttpServer extends HttpServer {
     private final ConcurrentLinkedQueue<Connection> returning = new ConcurrentLinkedQueue<>();
     private volatile int open;
     private final Map<Closed, AtomicLong> closed = new java.util.EnumMap<>(Closed.class);
-    private final AtomicLong acceptFailures = new AtomicLong();
 
     private SelectorHttpServer(ServerSocketChannel listener, Selector selector, int cap) {
         this.listener = listener;
@@ -233,10 +232,6 @@ final class SelectorHttpServer extends HttpServer {
         return m;
     }
 
-    long acceptFailures() {
-        return acceptFailures.get();
-    }
-
     // ---------------------------------------------------------------- the selector thread
 
     private void serve() {
@@ -316,7 +311,6 @@ final class SelectorHttpServer extends HttpServer {
             } catch (IOException e) {
                 // out of file descriptors (the host's or ours): stop asking for a moment rather than
                 // spin on a listener that stays ready, and give one back
-                acceptFailures.incrementAndGet();
                 listenerKey.interestOps(0);
                 acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_PAUSE_MILLIS);
                 evictOne();
