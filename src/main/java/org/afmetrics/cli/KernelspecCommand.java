@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.afmetrics.facility.ClassDataArchive;
 import org.afmetrics.facility.KernelspecEditor;
 import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
@@ -57,6 +58,11 @@ final class KernelspecCommand extends CommandGroup {
                     ObjectNode spec = KernelspecEditor.parse(Files.readAllBytes(e.getValue()), e.getValue());
                     row.put("agent", KernelspecEditor.agentOption(spec) != null);
                     row.put("jvm", KernelspecEditor.isJvm(spec));
+                    ClassDataArchive.State cds = ClassDataArchive.state(e.getValue(), spec);
+                    row.put("cds", cds.word);
+                    if (cds.detail != null) {
+                        row.put("cds_detail", cds.detail);
+                    }
                 } catch (IOException | KernelspecException ex) {
                     row.put("problem", ex.getMessage());
                 }
@@ -65,12 +71,13 @@ final class KernelspecCommand extends CommandGroup {
                 System.out.println(out.toPrettyString());
                 return Main.OK;
             }
-            System.out.println(String.format("%-24s %-6s %-4s %s", "NAME", "AGENT", "JVM", "KERNEL.JSON"));
+            System.out.println(String.format("%-24s %-6s %-4s %-8s %s", "NAME", "AGENT", "JVM", "CDS", "KERNEL.JSON"));
             for (com.fasterxml.jackson.databind.JsonNode row : out) {
                 boolean readable = !row.has("problem");
-                System.out.println(String.format("%-24s %-6s %-4s %s", row.get("name").asText(),
+                System.out.println(String.format("%-24s %-6s %-4s %-8s %s", row.get("name").asText(),
                         readable ? (row.get("agent").asBoolean() ? "on" : "off") : "?",
-                        readable ? (row.get("jvm").asBoolean() ? "yes" : "no") : "?", row.get("file").asText()));
+                        readable ? (row.get("jvm").asBoolean() ? "yes" : "no") : "?",
+                        readable ? row.get("cds").asText() : "?", row.get("file").asText()));
             }
             return Main.OK;
         }
@@ -116,6 +123,10 @@ final class KernelspecCommand extends CommandGroup {
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
         boolean dryRun;
 
+        @Option(names = "--cds", description = {"also give each kernel a class-data archive of its own classes, made",
+                "now by starting the kernel once without the agent, and named in its argv (again: made afresh)"})
+        boolean cds;
+
         @Override
         public Integer call() {
             if (force && which.allJvm) {
@@ -151,7 +162,10 @@ final class KernelspecCommand extends CommandGroup {
                 System.err.println("kernelspec install: no JVM kernel found (kernelspec list shows what Jupyter sees)");
                 return Main.FAILED;
             }
-            return editEach(found, targets, dryRun, file -> KernelspecEditor.planInstall(file, option, force));
+            return editEach(found, targets, dryRun, file -> {
+                Change c = KernelspecEditor.planInstall(file, option, force);
+                return cds ? CdsSteps.install(file, c, dryRun) : c;
+            });
         }
     }
 
@@ -179,7 +193,7 @@ final class KernelspecCommand extends CommandGroup {
             Map<String, Path> found = Kernelspecs.forThisUser().find();
             Targets targets = which.all ? new Targets(new ArrayList<>(found.keySet()), 0) : named(found, which.named.names);
             return editEach(found, targets, dryRun, file -> {
-                Change c = KernelspecEditor.planRemove(file);
+                Change c = CdsSteps.remove(file, KernelspecEditor.planRemove(file), dryRun);
                 // removing from every kernelspec: those that never had the agent are not worth a line
                 return which.all && !c.changes() ? null : c;
             });
