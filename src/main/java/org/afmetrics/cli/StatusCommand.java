@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.afmetrics.facility.ClassDataArchive;
 import org.afmetrics.support.AgentProperties;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "status", header = "The agents on this host: pid, user, session, jvm, kernel, URL, JSON sources.", mixinStandardHelpOptions = true,
         description = {"The agents on this host: pid, user, session, jvm, notebook, kernel, URL and JSON sources,",
-                "found among the JVMs the JDK can list (yours, or all as root) and in a targets directory."})
+                "found among the JVMs the JDK can list (yours, or all as root) and in a targets directory.",
+                "CDS: whether the JVM has a kernel's class-data archive (kernelspec install --cds) mapped."})
 final class StatusCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +89,11 @@ final class StatusCommand implements Callable<Integer> {
             a.put("notebook", p.getProperty(AgentProperties.NOTEBOOK));
             a.put("version", p.getProperty(AgentProperties.VERSION));
             a.put("found_by", "jvm");
+            String archive = ClassDataArchive.mappedBy(Long.parseLong(d.id()));
+            a.put("cds", archive == null ? "no" : archive.isEmpty() ? "?" : "yes");
+            if (archive != null && !archive.isEmpty()) {
+                a.put("cds_archive", archive);
+            }
         }
     }
 
@@ -209,8 +216,8 @@ final class StatusCommand implements Callable<Integer> {
             System.out.println("no agents found on this host");
             return;
         }
-        String format = "%-8s %-12s %-38s %-6s %-24s %-8s %-36s %s%n";
-        System.out.printf(format, "PID", "USER", "SESSION", "JVM", "NOTEBOOK", "KERNEL", "URL", "JSON SOURCES");
+        String format = "%-8s %-12s %-38s %-6s %-24s %-8s %-4s %-36s %s%n";
+        System.out.printf(format, "PID", "USER", "SESSION", "JVM", "NOTEBOOK", "KERNEL", "CDS", "URL", "JSON SOURCES");
         for (ObjectNode a : agents) {
             StringBuilder json = new StringBuilder();
             a.path("json").fields().forEachRemaining(s -> {
@@ -221,7 +228,7 @@ final class StatusCommand implements Callable<Integer> {
                 }
             });
             System.out.printf(format, text(a, "pid"), text(a, "user"), text(a, "session"), text(a, "jvm"), text(a, "notebook"),
-                    text(a, "kernel"), a.get("url").asText(),
+                    text(a, "kernel"), text(a, "cds"), a.get("url").asText(),
                     a.path("reachable").asBoolean() ? json.toString() : "(not answering)");
         }
     }

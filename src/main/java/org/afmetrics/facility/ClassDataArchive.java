@@ -219,7 +219,17 @@ public final class ClassDataArchive {
         if (after == base) {
             return agent;
         }
-        String what = agent.changes() ? agent.what + ", class-data archive taken out of argv"
+        String agentWhat = agent.what;
+        Path backup = KernelspecEditor.backupOf(agent.file);
+        try {
+            if (agent.changes() && Files.isRegularFile(backup) && Arrays.equals(after, Files.readAllBytes(backup))) {
+                // the argv options made the agent's part see a file changed since install: it is not
+                agentWhat = "agent removed";
+            }
+        } catch (IOException e) {
+            // keep the agent's own words
+        }
+        String what = agent.changes() ? agentWhat + ", class-data archive taken out of argv"
                 : "class-data archive taken out of argv (the agent was not installed)";
         return new Change(agent.file, agent.before, after, what, false);
     }
@@ -363,6 +373,20 @@ public final class ClassDataArchive {
             sb.append(String.format("%02x", b));
         }
         return sb.toString();
+    }
+
+    /**
+     * The af-metrics archive a running JVM has mapped ({@code /proc/PID/maps}), by path; null where
+     * it has none; empty where that cannot be told (no such file, not ours to read).
+     */
+    public static String mappedBy(long pid) {
+        Path maps = Paths.get("/proc", Long.toString(pid), "maps");
+        try (java.util.stream.Stream<String> lines = Files.lines(maps, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.endsWith("/" + FILE_NAME)).map(l -> l.substring(l.indexOf('/')))
+                    .findFirst().orElse(null);
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
     }
 
     // ------------------------------------------------------------------ the JDK

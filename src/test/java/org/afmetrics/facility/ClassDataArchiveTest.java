@@ -123,6 +123,7 @@ class ClassDataArchiveTest {
         assertTrue(!again.changes(), "installing twice equals installing once");
 
         Change remove = ClassDataArchive.planRemove(KernelspecEditor.planRemove(file));
+        assertEquals("agent removed, class-data archive taken out of argv", remove.what);
         KernelspecEditor.apply(remove);
         assertEquals(original, Files.readString(file));
         assertTrue(!Files.exists(KernelspecEditor.backupOf(file)));
