@@ -9,16 +9,21 @@ JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of 
 (the order rotates every round, so drift of a noisy machine hurts all alike):
   without agent, with agent                  (default)
   CONTENDERS, a comma-separated choice of: without, with, empty (an agent that does nothing),
-  nohooks (the agent with cell-hooks=false); "breakdown" is all four; and "other", the agent jar
-  named by BENCH_OTHER_AGENT (another build, for an A/B comparison)
+  nohooks (the agent with cell-hooks=false); "breakdown" is all four; "other", the agent jar
+  named by BENCH_OTHER_AGENT (another build, for an A/B comparison); and "cds", the agent put in
+  by `kernelspec install NAME --cds` (the agent jar's own command, run once before the first
+  round, on a kernelspec of its own), so the kernel also maps the class-data archive that
+  command made
 and prints one JSON line per kernel on stdout:
-  {"round": r, "contender": ..., "ready_ms": ..., "ready_cpu_ms": ..., "cells_ms": ..., "rss_kib": ..., "counted": n}
+  {"round": r, "contender": ..., "ready_ms": ..., "ready_cpu_ms": ..., "first_cell_ms": ..., "cells_ms": ...,
+   "rss_kib": ..., "counted": n, "archive_mapped": bool}
 ready_ms: from start_kernel() to the kernel_info_reply (wait_for_ready); ready_cpu_ms: the CPU time
 the kernel process had used by then (user + system, all its threads: less disturbed by a busy
-machine than the wall time); cells_ms: ten small
+machine than the wall time); first_cell_ms: the first of the cells alone; cells_ms: ten small
 cells, each awaited; rss_kib: the kernel's VmRSS after them; counted: the agent's
 jupyter_cell_executions_total{status="ok"} after them (null where the agent does not count
-cells), which shows the hooks were really on. Progress goes to stderr. BENCH_KOTLIN_CELLS=0 in the
+cells), which shows the hooks were really on; archive_mapped: whether the kernel had an
+af-metrics.jsa mapped (/proc/PID/maps). Progress goes to stderr. BENCH_KOTLIN_CELLS=0 in the
 environment starts the kernels only (no cells, no RSS after them): quicker, for the start alone.
 """
 import json
@@ -31,6 +36,7 @@ import time
 import urllib.request
 
 NAME = "afm-bench-kotlin"
+CDS_NAME = NAME + "-cds"
 
 CELLS = ["val x%d = (1..1000).map { it * %d }.sum()" % (i, i)
          for i in range(int(os.environ.get("BENCH_KOTLIN_CELLS", "10")))]
@@ -96,11 +102,26 @@ def private_jupyter(java, classpath_file, logback):
     return d
 
 
-def one(name, jar, agent_args):
-    """One kernel: jar None (no agent), agent_args None (an agent without arguments) or the agent's."""
+def install_cds(java, agent_jar, d):
+    """A copy of the kernelspec with the agent and its class-data archive put in by the agent's own command.
+
+    Returns the agent's port (fixed at install, so the scrape after the cells finds it)."""
+    import subprocess
+    shutil.copytree(os.path.join(d, "kernels", NAME), os.path.join(d, "kernels", CDS_NAME))
+    port = free_port()
+    sys.stderr.write("kernelspec install %s --cds ...\n" % CDS_NAME)
+    t0 = time.monotonic()
+    subprocess.run([java, "-jar", agent_jar, "kernelspec", "install", CDS_NAME, "--cds", "--jar", agent_jar,
+                    "--agent-args", "port=%d" % port], check=True, stdout=sys.stderr)
+    sys.stderr.write("  made in %.1f s\n" % (time.monotonic() - t0))
+    return port
+
+
+def one(name, jar, agent_args, port=None):
+    """One kernel: jar None (no agent, or the one its kernelspec has), agent_args None (an agent
+    without arguments) or the agent's; port: the agent's where its kernelspec fixes it."""
     from jupyter_client.manager import KernelManager
     env = dict(os.environ)  # start_kernel(env=...) replaces the environment, it does not add to it
-    port = None
     if jar is not None and agent_args is None:
         env["JAVA_TOOL_OPTIONS"] = "-javaagent:" + jar
     elif jar is not None:
@@ -117,17 +138,23 @@ def one(name, jar, agent_args):
         ready_ms = (time.monotonic() - t0) * 1000
         pid = km.provisioner.process.pid
         ready_cpu_ms = cpu_ms(pid)
+        with open("/proc/%d/maps" % pid) as f:
+            mapped = any(line.rstrip().endswith("/af-metrics.jsa") for line in f)
         t1 = time.monotonic()
+        first_cell_ms = None
         for code in CELLS:
             content = await_reply(kc, kc.execute(code))
             if content.get("status") != "ok":
                 raise RuntimeError("cell failed: %s %s" % (code, content))
+            if first_cell_ms is None:
+                first_cell_ms = (time.monotonic() - t1) * 1000
         cells_ms = (time.monotonic() - t1) * 1000
         rss = vm_rss_kib(pid)
-        counted = (counted_ok(port) if CELLS and port is not None and "cell-hooks=false" not in agent_args
+        counted = (counted_ok(port) if CELLS and port is not None and "cell-hooks=false" not in (agent_args or "")
                    else None)
-        return {"ready_ms": round(ready_ms, 1), "ready_cpu_ms": round(ready_cpu_ms, 1), "cells_ms": round(cells_ms, 1),
-                "rss_kib": rss, "counted": counted}
+        return {"ready_ms": round(ready_ms, 1), "ready_cpu_ms": round(ready_cpu_ms, 1),
+                "first_cell_ms": round(first_cell_ms, 1) if first_cell_ms is not None else None,
+                "cells_ms": round(cells_ms, 1), "rss_kib": rss, "counted": counted, "archive_mapped": mapped}
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
@@ -135,20 +162,23 @@ def one(name, jar, agent_args):
 
 def main():
     java, agent_jar, empty_jar, classpath_file, logback, rounds = sys.argv[1:6] + [int(sys.argv[6])]
-    known = {"without": ("without agent", None, None), "with": ("with agent", agent_jar, ""),
-             "empty": ("empty agent", empty_jar, None), "nohooks": ("agent, cell-hooks=false", agent_jar, ",cell-hooks=false"),
-             "other": ("other agent", os.environ.get("BENCH_OTHER_AGENT"), "")}
+    known = {"without": ("without agent", NAME, None, None), "with": ("with agent", NAME, agent_jar, ""),
+             "empty": ("empty agent", NAME, empty_jar, None),
+             "nohooks": ("agent, cell-hooks=false", NAME, agent_jar, ",cell-hooks=false"),
+             "other": ("other agent", NAME, os.environ.get("BENCH_OTHER_AGENT"), ""),
+             "cds": ("agent + --cds", CDS_NAME, None, None)}
     choice = sys.argv[7] if len(sys.argv) > 7 else "without,with"
     if choice == "breakdown":
         choice = "without,with,empty,nohooks"
     contenders = [known[c] for c in choice.split(",")]
     d = private_jupyter(java, classpath_file, logback)
     try:
+        cds_port = install_cds(java, agent_jar, d) if "cds" in choice.split(",") else None
         # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
         for r in range(-1, rounds):
             k = max(r, 0) % len(contenders)
-            for name, jar, args in contenders[k:] + contenders[:k]:
-                res = one(NAME, jar, args)
+            for name, spec, jar, args in contenders[k:] + contenders[:k]:
+                res = one(spec, jar, args, cds_port if spec == CDS_NAME else None)
                 res["round"] = r
                 res["contender"] = name
                 sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms (CPU %.0f ms), %d cells %.0f ms, RSS %d KiB\n"

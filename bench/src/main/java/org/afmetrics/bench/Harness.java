@@ -102,6 +102,9 @@ public final class Harness {
         if (only.isEmpty() || only.contains("kotlin")) {
             h.kotlinKernel();
         }
+        if (only.isEmpty() || only.contains("cds")) {
+            h.kotlinCds();
+        }
         if (only.isEmpty() || only.contains("ingest")) {
             new IngestHeap(h.java, h.hostCp, h.run, h.agentJar).section(h.report);
         }
@@ -632,6 +635,38 @@ public final class Harness {
                 ours[3] / empty[3], ours[3] - empty[3]));
         budget.add(verdict("Kotlin kernel RSS after 10 cells above the kernel without an agent", ours[2] - bare[2], 30,
                 "MiB"));
+    }
+
+    /**
+     * The Kotlin kernel with its own class-data archive ({@code kernelspec install NAME --cds}, the
+     * agent jar's command, run once before the rounds) against the same kernel without agent or
+     * archive and with the agent alone, alternating: the first reply and the first cell.
+     */
+    private void kotlinCds() throws Exception {
+        String w = KotlinKernelRuns.WITHOUT;
+        String a = KotlinKernelRuns.WITH;
+        String c = KotlinKernelRuns.CDS;
+        KotlinKernelRuns k = KotlinKernelRuns.run(bench, java, kotlinRounds, "without,with,cds");
+        report.append("\n## Kotlin kernel 0.11.0-398 with its class-data archive (kernelspec install --cds): first reply"
+                + " and first cell (").append(kotlinRounds).append(" rounds, contenders alternating; medians)\n\n")
+                .append("| kernel | kernel_info_reply ms | vs without | CPU ms to the reply | first cell ms | vs without |"
+                        + " 10 cells ms | RSS after 10 cells MiB | archive mapped |\n"
+                        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String x : List.of(w, a, c)) {
+            report.append(String.format(Locale.ROOT, "| %s | %.0f | %.3f× | %.0f | %.0f | %.3f× | %.0f | %.1f | %d of %d |%n",
+                    x, k.median(x, "ready_ms"), k.pairedRatio(x, w, "ready_ms"), k.median(x, "ready_cpu_ms"),
+                    k.median(x, "first_cell_ms"), k.pairedRatio(x, w, "first_cell_ms"), k.median(x, "cells_ms"),
+                    k.median(x, "rss_kib") / 1024, k.archiveMapped(x), k.runs.get(x).size()));
+        }
+        report.append("\nRatios: the median over the rounds of each round's ratio to the kernel without agent or archive.\n");
+        double ready = k.pairedRatio(c, w, "ready_ms");
+        double cell = k.pairedRatio(c, w, "first_cell_ms");
+        budget.add(String.format(Locale.ROOT, "%s Kotlin kernel with the agent and --cds: first reply ≤ 0.80× the kernel"
+                + " without agent or archive: %.3f× (the agent alone %.3f×)", ready <= 0.80 ? "MET" : "MISSED", ready,
+                k.pairedRatio(a, w, "ready_ms")));
+        budget.add(String.format(Locale.ROOT, "%s Kotlin kernel with the agent and --cds: first cell no slower than"
+                + " without agent or archive: %.3f× (the agent alone %.3f×)", cell <= 1.0 ? "MET" : "MISSED", cell,
+                k.pairedRatio(a, w, "first_cell_ms")));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -23,7 +23,8 @@ final class KotlinKernelRuns {
     static final String WITH = "with agent";
     static final String EMPTY = "empty agent";
     static final String NO_HOOKS = "agent, cell-hooks=false";
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|[-0-9.]+|\"[^\"]*\")");
+    static final String CDS = "agent + --cds";
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|true|false|[-0-9.]+|\"[^\"]*\")");
 
     /** The runs of each contender ({@code contenders}: kernel_start.py's comma-separated choice). */
     final Map<String, List<Map<String, String>>> runs = new LinkedHashMap<>();
@@ -58,7 +59,7 @@ final class KotlinKernelRuns {
                 k.runs.computeIfAbsent(run.get("contender"), x -> new ArrayList<>()).add(run);
             }
         }
-        if (p.waitFor() != 0 || !k.runs.containsKey(WITH)) {
+        if (p.waitFor() != 0 || k.runs.isEmpty()) {
             throw new IllegalStateException("bench/kernel_start.py failed (exit " + p.exitValue() + ")");
         }
         return k;
@@ -76,6 +77,36 @@ final class KotlinKernelRuns {
             out[i] = median(xs) / (i == 2 ? 1024 : 1);
         }
         return out;
+    }
+
+    /** The median of one field of a contender's runs. */
+    double median(String contender, String key) {
+        List<Double> xs = new ArrayList<>();
+        for (Map<String, String> r : runs.get(contender)) {
+            xs.add(Double.parseDouble(r.get(key)));
+        }
+        return median(xs);
+    }
+
+    /** The median over the rounds of one field's ratio, contender {@code a} to {@code b} in the same round. */
+    double pairedRatio(String a, String b, String key) {
+        Map<String, Double> bs = new HashMap<>();
+        for (Map<String, String> r : runs.get(b)) {
+            bs.put(r.get("round"), Double.parseDouble(r.get(key)));
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (Map<String, String> r : runs.get(a)) {
+            Double other = bs.get(r.get("round"));
+            if (other != null) {
+                ratios.add(Double.parseDouble(r.get(key)) / other);
+            }
+        }
+        return median(ratios);
+    }
+
+    /** How many runs of a contender had the kernel's class-data archive mapped. */
+    long archiveMapped(String contender) {
+        return runs.get(contender).stream().filter(x -> "true".equals(x.get("archive_mapped"))).count();
     }
 
     /** How many runs of the agent counted all ten cells. */
