@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -456,18 +457,21 @@ public final class ClassDataArchive {
         public final long bytes;
         public final Duration took;
         public final String java;
+        /** What of the kernel's run the archive holds the classes of, in words. */
+        public final String of;
 
-        Made(Path archive, long bytes, Duration took, String java) {
+        Made(Path archive, long bytes, Duration took, String java, String of) {
             this.archive = archive;
             this.bytes = bytes;
             this.took = took;
             this.java = java;
+            this.of = of;
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "class-data archive made for JDK %s (%.1f MiB, %.0f s): %s", java,
-                    bytes / 1048576.0, took.toMillis() / 1000.0, archive);
+            return String.format(Locale.ROOT, "class-data archive made for JDK %s (%.1f MiB, %.0f s; the classes of %s): %s",
+                    java, bytes / 1048576.0, took.toMillis() / 1000.0, of, archive);
         }
     }
 
@@ -512,13 +516,19 @@ public final class ClassDataArchive {
         Path partial = dir.resolve("." + FILE_NAME + "." + Long.toHexString(new SecureRandom().nextLong()) + ".tmp");
         try {
             work = Files.createTempDirectory("af-metrics-cds");
-            Process kernel = null;
-            for (int attempt = 0; attempt < 2 && kernel == null; attempt++) {
-                kernel = start(argv, spec, specEnv, dir, work, partial, timeout);
+            Started started = null;
+            for (int attempt = 0; attempt < 2 && started == null; attempt++) {
+                started = start(argv, spec, specEnv, dir, work, partial, timeout);
             }
-            if (kernel == null) {
+            if (started == null) {
                 throw new KernelspecException("--cds: the kernel did not start to make its archive: " + tail(work));
             }
+            Process kernel = started.process;
+            String cell = KernelWarmUp.trivialCell(spec.path("language").asText(""));
+            boolean answered = KernelWarmUp.warmUp(started.shellPort, started.key, spec.path("language").asText(""),
+                    timeout);
+            String how = !answered ? "its start (it did not answer as a Jupyter kernel)"
+                    : cell == null ? "its start and first reply" : "its start, first reply and first cell";
             settle(kernel, Duration.ofSeconds(Math.min(60, timeout.getSeconds())));
             kernel.destroy(); // SIGTERM: the JVM writes the archive as it exits
             if (!kernel.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -545,7 +555,7 @@ public final class ClassDataArchive {
             move(recordTmp, recordOf(kernelJson));
             long size = Files.size(partial);
             move(partial, archive);
-            return new Made(archive, size, Duration.between(t0, Instant.now()), jdk.version);
+            return new Made(archive, size, Duration.between(t0, Instant.now()), jdk.version, how);
         } catch (IOException e) {
             throw new KernelspecException("--cds: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -567,14 +577,28 @@ public final class ClassDataArchive {
      * The kernel started to make the archive, once it listens on its shell port; null when it
      * exited first (a port taken between choice and bind: the caller tries once more).
      */
-    private static Process start(List<String> argv, ObjectNode spec, Map<String, String> specEnv, Path dir, Path work,
+    /** The kernel started to make the archive: its process, shell port and message key. */
+    private static final class Started {
+        final Process process;
+        final int shellPort;
+        final String key;
+
+        Started(Process process, int shellPort, String key) {
+            this.process = process;
+            this.shellPort = shellPort;
+            this.key = key;
+        }
+    }
+
+    private static Started start(List<String> argv, ObjectNode spec, Map<String, String> specEnv, Path dir, Path work,
             Path partial, Duration timeout) throws IOException, InterruptedException, KernelspecException {
         int[] ports = freePorts(5);
         Path connection = work.resolve("kernel-af-metrics-cds.json");
         ObjectNode c = JSON.createObjectNode();
+        String key = UUID.randomUUID().toString();
         c.put("shell_port", ports[0]).put("iopub_port", ports[1]).put("stdin_port", ports[2])
                 .put("control_port", ports[3]).put("hb_port", ports[4]).put("ip", "127.0.0.1")
-                .put("key", Long.toHexString(new SecureRandom().nextLong())).put("transport", "tcp")
+                .put("key", key).put("transport", "tcp")
                 .put("signature_scheme", "hmac-sha256").put("kernel_name", "af-metrics-cds");
         Files.write(connection, JSON.writeValueAsBytes(c));
         List<String> cmd = new ArrayList<>();
@@ -610,7 +634,7 @@ public final class ClassDataArchive {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ports[0]), 200);
-                return p;
+                return new Started(p, ports[0], key);
             } catch (IOException notYet) {
                 Thread.sleep(100);
             }
