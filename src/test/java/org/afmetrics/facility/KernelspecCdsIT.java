@@ -63,6 +63,7 @@ class KernelspecCdsIT {
         Path archive = ClassDataArchive.archiveOf(file);
         assertTrue(out.contains("afm-cds-kotlin: class-data archive made for JDK " + System.getProperty("java.version")),
                 out);
+        assertTrue(out.contains("the classes of its start, first reply and first cell"), "the kernel answered: " + out);
         assertTrue(out.contains("afm-cds-kotlin: agent installed, class-data archive named in argv in " + file), out);
         assertTrue(Files.size(archive) > 1 << 20, "an archive of the kernel's classes: " + Files.size(archive));
         assertFalse(Files.isWritable(archive) && !"root".equals(System.getProperty("user.name")),
