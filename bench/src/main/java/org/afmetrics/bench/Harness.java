@@ -664,9 +664,13 @@ public final class Harness {
         budget.add(String.format(Locale.ROOT, "%s Kotlin kernel with the agent and --cds: first reply ≤ 0.80× the kernel"
                 + " without agent or archive: %.3f× (the agent alone %.3f×)", ready <= 0.80 ? "MET" : "MISSED", ready,
                 k.pairedRatio(a, w, "ready_ms")));
-        budget.add(String.format(Locale.ROOT, "%s Kotlin kernel with the agent and --cds: first cell no slower than"
-                + " without agent or archive: %.3f× (the agent alone %.3f×)", cell <= 1.0 ? "MET" : "MISSED", cell,
-                k.pairedRatio(a, w, "first_cell_ms")));
+        if (Double.isNaN(cell)) {
+            report.append("\nNo cells were run (BENCH_KOTLIN_CELLS=0): first replies only.\n");
+        } else {
+            budget.add(String.format(Locale.ROOT, "%s Kotlin kernel with the agent and --cds: first cell no slower than"
+                    + " without agent or archive: %.3f× (the agent alone %.3f×)", cell <= 1.0 ? "MET" : "MISSED", cell,
+                    k.pairedRatio(a, w, "first_cell_ms")));
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -79,25 +79,33 @@ final class KotlinKernelRuns {
         return out;
     }
 
-    /** The median of one field of a contender's runs. */
+    /** The median of one field of a contender's runs (NaN where none has it: no cells run). */
     double median(String contender, String key) {
         List<Double> xs = new ArrayList<>();
         for (Map<String, String> r : runs.get(contender)) {
-            xs.add(Double.parseDouble(r.get(key)));
+            if (number(r.get(key))) {
+                xs.add(Double.parseDouble(r.get(key)));
+            }
         }
         return median(xs);
+    }
+
+    private static boolean number(String s) {
+        return s != null && !s.equals("null");
     }
 
     /** The median over the rounds of one field's ratio, contender {@code a} to {@code b} in the same round. */
     double pairedRatio(String a, String b, String key) {
         Map<String, Double> bs = new HashMap<>();
         for (Map<String, String> r : runs.get(b)) {
-            bs.put(r.get("round"), Double.parseDouble(r.get(key)));
+            if (number(r.get(key))) {
+                bs.put(r.get("round"), Double.parseDouble(r.get(key)));
+            }
         }
         List<Double> ratios = new ArrayList<>();
         for (Map<String, String> r : runs.get(a)) {
             Double other = bs.get(r.get("round"));
-            if (other != null) {
+            if (other != null && number(r.get(key))) {
                 ratios.add(Double.parseDouble(r.get(key)) / other);
             }
         }
