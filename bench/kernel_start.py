@@ -13,7 +13,8 @@ JAVA_TOOL_OPTIONS, as a facility would add it. Every round starts one kernel of 
   named by BENCH_OTHER_AGENT (another build, for an A/B comparison); and "cds", the agent put in
   by `kernelspec install NAME --cds` (the agent jar's own command, run once before the first
   round, on a kernelspec of its own), so the kernel also maps the class-data archive that
-  command made
+  command made; "cdscell" the same with --cds-first-cell (the archive holds a first cell's
+  classes too)
 and prints one JSON line per kernel on stdout:
   {"round": r, "contender": ..., "ready_ms": ..., "ready_cpu_ms": ..., "first_cell_ms": ..., "cells_ms": ...,
    "rss_kib": ..., "counted": n, "archive_mapped": bool}
@@ -37,6 +38,7 @@ import urllib.request
 
 NAME = "afm-bench-kotlin"
 CDS_NAME = NAME + "-cds"
+CDS_CELL_NAME = NAME + "-cdscell"
 
 CELLS = ["val x%d = (1..1000).map { it * %d }.sum()" % (i, i)
          for i in range(int(os.environ.get("BENCH_KOTLIN_CELLS", "10")))]
@@ -102,16 +104,17 @@ def private_jupyter(java, classpath_file, logback):
     return d
 
 
-def install_cds(java, agent_jar, d):
-    """A copy of the kernelspec with the agent and its class-data archive put in by the agent's own command.
+def install_cds(java, agent_jar, d, name, option):
+    """A copy of the kernelspec with the agent and its class-data archive put in by the agent's own command
+    (option: --cds or --cds-first-cell).
 
     Returns the agent's port (fixed at install, so the scrape after the cells finds it)."""
     import subprocess
-    shutil.copytree(os.path.join(d, "kernels", NAME), os.path.join(d, "kernels", CDS_NAME))
+    shutil.copytree(os.path.join(d, "kernels", NAME), os.path.join(d, "kernels", name))
     port = free_port()
-    sys.stderr.write("kernelspec install %s --cds ...\n" % CDS_NAME)
+    sys.stderr.write("kernelspec install %s %s ...\n" % (name, option))
     t0 = time.monotonic()
-    subprocess.run([java, "-jar", agent_jar, "kernelspec", "install", CDS_NAME, "--cds", "--jar", agent_jar,
+    subprocess.run([java, "-jar", agent_jar, "kernelspec", "install", name, option, "--jar", agent_jar,
                     "--agent-args", "port=%d" % port], check=True, stdout=sys.stderr)
     sys.stderr.write("  made in %.1f s\n" % (time.monotonic() - t0))
     return port
@@ -166,19 +169,24 @@ def main():
              "empty": ("empty agent", NAME, empty_jar, None),
              "nohooks": ("agent, cell-hooks=false", NAME, agent_jar, ",cell-hooks=false"),
              "other": ("other agent", NAME, os.environ.get("BENCH_OTHER_AGENT"), ""),
-             "cds": ("agent + --cds", CDS_NAME, None, None)}
+             "cds": ("agent + --cds", CDS_NAME, None, None),
+             "cdscell": ("agent + --cds-first-cell", CDS_CELL_NAME, None, None)}
     choice = sys.argv[7] if len(sys.argv) > 7 else "without,with"
     if choice == "breakdown":
         choice = "without,with,empty,nohooks"
     contenders = [known[c] for c in choice.split(",")]
     d = private_jupyter(java, classpath_file, logback)
     try:
-        cds_port = install_cds(java, agent_jar, d) if "cds" in choice.split(",") else None
+        ports = {}
+        if "cds" in choice.split(","):
+            ports[CDS_NAME] = install_cds(java, agent_jar, d, CDS_NAME, "--cds")
+        if "cdscell" in choice.split(","):
+            ports[CDS_CELL_NAME] = install_cds(java, agent_jar, d, CDS_CELL_NAME, "--cds-first-cell")
         # one unmeasured start of each: the OS page cache and the kernel's own caches warm up
         for r in range(-1, rounds):
             k = max(r, 0) % len(contenders)
             for name, spec, jar, args in contenders[k:] + contenders[:k]:
-                res = one(spec, jar, args, cds_port if spec == CDS_NAME else None)
+                res = one(spec, jar, args, ports.get(spec))
                 res["round"] = r
                 res["contender"] = name
                 sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms (CPU %.0f ms), %d cells %.0f ms, RSS %d KiB\n"

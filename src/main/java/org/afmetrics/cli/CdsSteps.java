@@ -14,8 +14,11 @@ final class CdsSteps {
     private CdsSteps() {
     }
 
-    /** The install with the archive named in argv; unless dry, the archive is made (afresh) first. */
-    static Change install(Path kernelJson, Change agent, boolean dryRun) throws KernelspecException {
+    /**
+     * The install with the archive named in argv; unless dry, the archive is made (afresh) first,
+     * of the classes of the kernel's start and first reply, and of a first cell too if asked.
+     */
+    static Change install(Path kernelJson, Change agent, boolean dryRun, boolean firstCell) throws KernelspecException {
         Change c = ClassDataArchive.planInstall(agent);
         String name = kernelJson.toAbsolutePath().getParent().getFileName().toString();
         if (dryRun) {
@@ -24,7 +27,7 @@ final class CdsSteps {
             return c;
         }
         System.err.println(name + ": making its class-data archive: the kernel starts once, without the agent ...");
-        ClassDataArchive.Made made = ClassDataArchive.make(kernelJson, MAKE_TIMEOUT);
+        ClassDataArchive.Made made = ClassDataArchive.make(kernelJson, MAKE_TIMEOUT, firstCell);
         System.out.println(name + ": " + made);
         return c;
     }

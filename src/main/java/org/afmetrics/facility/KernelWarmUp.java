@@ -231,13 +231,12 @@ final class KernelWarmUp implements AutoCloseable {
     }
 
     /**
-     * A kernel_info_request, then the language's trivial cell, each to its reply; false (with the
+     * A kernel_info_request, then the cell (null: none), each to its reply; false (with the
      * kernel left as it is) where the kernel did not answer as a Jupyter kernel does.
      */
-    static boolean warmUp(int shellPort, String key, String language, Duration timeout) {
+    static boolean warmUp(int shellPort, String key, String cell, Duration timeout) {
         try (KernelWarmUp c = connect(shellPort, key, timeout)) {
             c.request("kernel_info_request", JSON.createObjectNode());
-            String cell = trivialCell(language);
             if (cell != null) {
                 ObjectNode execute = JSON.createObjectNode().put("code", cell).put("silent", false)
                         .put("store_history", true).put("allow_stdin", false).put("stop_on_error", true);

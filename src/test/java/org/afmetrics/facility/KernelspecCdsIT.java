@@ -32,10 +32,12 @@ import org.afmetrics.testing.TestKernels;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kernelspec install NAME --cds} with the real Kotlin kernel on JDK 17: the command makes
- * the kernel's class-data archive, the kernel started by jupyter_client maps it and answers; a
+ * {@code kernelspec install NAME --cds-first-cell} with the real Kotlin kernel on JDK 17: the
+ * command makes the kernel's class-data archive (sending the kernel a first cell while it does),
+ * the kernel started by jupyter_client maps it and answers; a
  * kernel jar changed since (stale) or an archive whose header is garbage leave the kernel
- * starting with nothing on its stdout; {@code install --cds} again remakes it; remove restores
+ * starting with nothing on its stdout; {@code install --cds} again remakes it (of the start and
+ * first reply alone); remove restores
  * the kernel.json byte for byte and deletes the archive.
  */
 class KernelspecCdsIT {
@@ -58,7 +60,7 @@ class KernelspecCdsIT {
         byte[] original = Files.readAllBytes(file);
         Map<String, String> vars = env.variables();
 
-        String out = AgentCli.jar("kernelspec", "install", "afm-cds-kotlin", "--cds", "--jar",
+        String out = AgentCli.jar("kernelspec", "install", "afm-cds-kotlin", "--cds-first-cell", "--jar",
                 AgentJar.path().toString(), "--agent-args", "port=0").env(vars).timeout(MAKE).ok();
         Path archive = ClassDataArchive.archiveOf(file);
         assertTrue(out.contains("afm-cds-kotlin: class-data archive made for JDK " + System.getProperty("java.version")),
@@ -99,10 +101,11 @@ class KernelspecCdsIT {
         assertEquals("", stale.stdout, "nothing on the kernel's stdout with a stale archive");
         assertNull(stale.mapped, "a stale archive is not mapped");
 
-        // install --cds again remakes it for the jar there is now
+        // install --cds again remakes it for the jar there is now (without the first cell this time)
         out = AgentCli.jar("kernelspec", "install", "afm-cds-kotlin", "--cds", "--jar",
                 AgentJar.path().toString(), "--agent-args", "port=0").env(vars).timeout(MAKE).ok();
         assertTrue(out.contains("afm-cds-kotlin: agent already installed in " + file), out);
+        assertTrue(out.contains("; the classes of its start and first reply): " + archive), out);
         assertEquals("in use", listed(vars).path("cds").asText());
         Started remade = startDirectly(spec, env);
         assertEquals("", remade.stdout);

@@ -24,6 +24,7 @@ final class KotlinKernelRuns {
     static final String EMPTY = "empty agent";
     static final String NO_HOOKS = "agent, cell-hooks=false";
     static final String CDS = "agent + --cds";
+    static final String CDS_CELL = "agent + --cds-first-cell";
     private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (null|true|false|[-0-9.]+|\"[^\"]*\")");
 
     /** The runs of each contender ({@code contenders}: kernel_start.py's comma-separated choice). */
