@@ -49,6 +49,8 @@ class PythonKernelChildJvmsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String KERNEL = "afm-python";
     private static final String USER = "dora";
+    /** The notebook's path, which Jupyter Server gives a kernel it starts in JPY_SESSION_NAME. */
+    private static final String NOTEBOOK = "analysis/children.ipynb";
     /** Debian's kernelspec of python3-ipykernel, the one copied. */
     private static final Path PYTHON_KERNELSPEC = Paths.get("/usr/share/jupyter/kernels/python3");
 
@@ -105,16 +107,17 @@ class PythonKernelChildJvmsIT {
 
                     // the long child: its target file, its exposition, and Prometheus over the targets directory
                     TargetFile file = awaitOnlyTarget(targets, longPid, logs);
+                    // the file names who runs the target; the notebook comes with the series
                     assertEquals(Map.of("user", USER, "session", session, "jvm", "child"),
                             pick(file.info(), "user", "session", "jvm"), "the target file's labels: " + file.info());
                     Exposition scraped = Http.scrape("http://" + file.target() + "/metrics");
                     assertEveryoneIs(scraped, session, scraped.samples());
-                    assertNotNull(scraped.find("afmetrics_agent_info", "user", USER, "session", session, "jvm", "child"),
-                            scraped.text());
-                    JsonNode groups = prometheus.awaitQuery("count by (user, session, jvm) ({job=\"af-metrics\",instance=\""
+                    assertNotNull(scraped.find("afmetrics_agent_info", "user", USER, "session", session, "jvm", "child",
+                            "notebook", NOTEBOOK), scraped.text());
+                    JsonNode groups = prometheus.awaitQuery("count by (user, session, jvm, notebook) ({job=\"af-metrics\",instance=\""
                             + file.target() + "\",__name__!~\"up|scrape_.+\"})", r -> r.size() > 0, WAIT);
                     assertEquals(1, groups.size(), "one identity on all of its series: " + groups + "\n" + scraped.text());
-                    assertEquals(Map.of("user", USER, "session", session, "jvm", "child"),
+                    assertEquals(Map.of("user", USER, "session", session, "jvm", "child", "notebook", NOTEBOOK),
                             labels(groups.get(0)), "Prometheus: " + groups + "\n" + scraped.text());
                     assertTrue(PrometheusServer.value(groups.get(0)) >= 10, groups + "\n" + scraped.text());
 
@@ -139,7 +142,8 @@ class PythonKernelChildJvmsIT {
 
     /**
      * The agent into a copy of Debian's Python kernelspec: {@code env.JAVA_TOOL_OPTIONS} with the
-     * agent, and {@code JUPYTERHUB_USER} as JupyterHub's spawner would set it.
+     * agent, {@code JUPYTERHUB_USER} as JupyterHub's spawner sets it and {@code JPY_SESSION_NAME} as
+     * Jupyter Server sets it for a notebook's kernel.
      */
     private static void installKernelspec(JupyterEnv env, String agentArgs) throws IOException {
         Path spec = env.dir().resolve("kernels").resolve(KERNEL);
@@ -153,6 +157,7 @@ class PythonKernelChildJvmsIT {
         assertEquals("/usr/bin/python3", json.path("argv").path(0).asText(), "Debian's kernelspec: " + json);
         ObjectNode vars = json.putObject("env");
         vars.put("JUPYTERHUB_USER", USER);
+        vars.put("JPY_SESSION_NAME", NOTEBOOK);
         vars.put("JAVA_TOOL_OPTIONS", AgentJar.option(agentArgs));
         json.put("display_name", "Python 3 with af-metrics for child JVMs");
         JSON.writerWithDefaultPrettyPrinter().writeValue(spec.resolve("kernel.json").toFile(), json);
@@ -211,8 +216,8 @@ class PythonKernelChildJvmsIT {
     private static void assertEveryoneIs(Exposition e, String session, List<Exposition.Sample> samples) {
         assertTrue(samples.size() >= 10, e.text());
         for (Exposition.Sample s : samples) {
-            assertEquals(Map.of("user", USER, "session", session, "jvm", "child"), pick(s.labels, "user", "session", "jvm"),
-                    () -> s.line + "\nin:\n" + e.text());
+            assertEquals(Map.of("user", USER, "session", session, "jvm", "child", "notebook", NOTEBOOK),
+                    pick(s.labels, "user", "session", "jvm", "notebook"), () -> s.line + "\nin:\n" + e.text());
         }
     }
 
@@ -229,11 +234,13 @@ class PythonKernelChildJvmsIT {
                 "one group per JVM, by pid:\n" + pushed.text());
         for (Map.Entry<String, List<Exposition.Sample>> group : byPid.entrySet()) {
             for (Exposition.Sample s : group.getValue()) {
-                assertEquals(Map.of("user", USER, "session", session), pick(s.labels, "user", "session"),
-                        () -> s.line + "\nin:\n" + pushed.text());
+                // push_time_seconds and push_failure_time_seconds are the gateway's: the grouping key only
+                boolean gateways = s.name.startsWith("push_");
+                assertEquals(gateways ? Map.of("user", USER, "session", session)
+                                : Map.of("user", USER, "session", session, "jvm", "child", "notebook", NOTEBOOK),
+                        pick(s.labels, "user", "session", "jvm", "notebook"), () -> s.line + "\nin:\n" + pushed.text());
             }
-            assertNotNull(pushed.find("afmetrics_agent_info", "pid", group.getKey(), "session", session, "user", USER,
-                    "jvm", "child"), pushed.text());
+            assertNotNull(pushed.find("afmetrics_agent_info", "pid", group.getKey()), pushed.text());
         }
     }
 
