@@ -26,7 +26,6 @@ import org.afmetrics.testing.JupyterEnv;
 import org.afmetrics.testing.KernelDriver;
 import org.afmetrics.testing.TestKernels;
 import org.afmetrics.testing.apps.SleepMain;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -111,21 +110,13 @@ class KernelCellChildJvmIT {
                 Map<Long, TargetFile> left = awaitTargets(targets, 1, kernel);
                 assertEquals(List.of(kernelPid), List.copyOf(left.keySet()), "only the kernel's target file is left");
             } finally {
-                ProcessHandle.of(childPid).ifPresent(ProcessHandle::destroyForcibly);
+                PythonKernelChildJvmsIT.stopWhatTheCellLeft(kernel, childPid > 0 ? List.of(childPid) : List.of());
             }
         }
     }
 
     private static Path jdk(String feature) {
-        if (feature.equals("17")) {
-            return Jdks.current();
-        }
-        Path home = Jdks.temurin25();
-        if (System.getenv("CI") != null) {
-            assertNotNull(home, "Temurin 25 is not installed (CI has it)");
-        }
-        Assumptions.assumeTrue(home != null, "Temurin 25 is not installed");
-        return home;
+        return feature.equals("17") ? Jdks.current() : Jdks.temurin25Required();
     }
 
     /** Java string literals, comma-separated. */
