@@ -88,7 +88,7 @@ class KernelspecEditorTest {
     void installChangesOnlyTheBytesItMustAndRemoveGivesTheOriginalBack(String name, String original, String installed)
             throws Exception {
         Path json = kernel(original);
-        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, false);
+        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.JVM_KERNEL);
         assertEquals(installed.replace("@OPT@", OPT), new String(plan.after, StandardCharsets.UTF_8));
         KernelspecEditor.apply(plan);
         assertEquals(OPT, KernelspecEditor.agentOption(json(json)));
@@ -141,7 +141,7 @@ class KernelspecEditorTest {
     void aKernelJsonWithTwoMembersOfOneNameIsRefused() throws Exception {
         String twice = "{\"argv\": [\"java\"], \"env\": {}, \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g\"}}";
         Path json = kernel(twice);
-        KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, true));
+        KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.ANY));
         assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("env"), e.getMessage());
         assertEquals(twice, Files.readString(json));
     }
