@@ -169,8 +169,8 @@ final class KernelspecCommand extends CommandGroup {
                 "unless it is in a build tree or a temporary directory)"})
         Path jar;
 
-        @Option(names = "--child-jvms", description = {"for named kernelspecs that are not JVM kernels: the agent in",
-                "the JVMs the kernel starts (its env.JAVA_TOOL_OPTIONS); JVM kernels are refused"})
+        @Option(names = "--child-jvms", description = {"for named kernelspecs of other languages: the agent goes into",
+                "the JVMs the kernel starts, not the kernel; JVM kernels are refused"})
         boolean childJvms;
 
         @Option(names = "--force", description = "install into named kernelspecs of any kind, unchecked")
