@@ -84,7 +84,6 @@ final class KernelspecCommand extends CommandGroup {
         }
     }
 
-
     @Command(name = "list", header = "List the kernelspecs: where the agent runs, JVM kernel or not.",
             mixinStandardHelpOptions = true,
             description = {"Each kernelspec: name; AGENT: off, kernel (in a JVM kernel and the JVMs it starts) or",
