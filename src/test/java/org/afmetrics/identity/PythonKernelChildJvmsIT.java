@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real Python kernel (Debian's ipykernel on {@code /usr/bin/python3}), started by jupyter_client
- * from a copy of the Python kernelspec that carries the agent in {@code env.JAVA_TOOL_OPTIONS}. The
+ * from a copy of the Python kernelspec into whose {@code env.JAVA_TOOL_OPTIONS} the agent's
+ * {@code kernelspec install --child-jvms} put the agent. The
  * kernel is no JVM; the JVMs a cell starts with {@code subprocess} inherit the variable, and each
  * takes the kernel's user and session (the kernel id of its {@code kernel-<id>.json}) with
  * {@code jvm="child"}: the long one is found and scraped by Debian's Prometheus through its target
@@ -141,11 +142,12 @@ class PythonKernelChildJvmsIT {
     }
 
     /**
-     * The agent into a copy of Debian's Python kernelspec: {@code env.JAVA_TOOL_OPTIONS} with the
-     * agent, {@code JUPYTERHUB_USER} as JupyterHub's spawner sets it and {@code JPY_SESSION_NAME} as
-     * Jupyter Server sets it for a notebook's kernel.
+     * A copy of Debian's Python kernelspec, with {@code JUPYTERHUB_USER} as JupyterHub's spawner sets
+     * it and {@code JPY_SESSION_NAME} as Jupyter Server sets it for a notebook's kernel; then the
+     * agent's {@code kernelspec install NAME --child-jvms}, as an operator runs it, puts the agent
+     * into its {@code env.JAVA_TOOL_OPTIONS} and leaves the kernel's argv alone.
      */
-    private static void installKernelspec(JupyterEnv env, String agentArgs) throws IOException {
+    private static void installKernelspec(JupyterEnv env, String agentArgs) throws Exception {
         Path spec = env.dir().resolve("kernels").resolve(KERNEL);
         Files.createDirectories(spec);
         try (Stream<Path> files = Files.list(PYTHON_KERNELSPEC)) {
@@ -153,14 +155,29 @@ class PythonKernelChildJvmsIT {
                 Files.copy(f, spec.resolve(f.getFileName()));
             }
         }
-        ObjectNode json = (ObjectNode) JSON.readTree(spec.resolve("kernel.json").toFile());
-        assertEquals("/usr/bin/python3", json.path("argv").path(0).asText(), "Debian's kernelspec: " + json);
+        Path kernelJson = spec.resolve("kernel.json");
+        ObjectNode json = (ObjectNode) JSON.readTree(kernelJson.toFile());
+        JsonNode argv = json.path("argv").deepCopy();
+        assertEquals("/usr/bin/python3", argv.path(0).asText(), "Debian's kernelspec: " + json);
         ObjectNode vars = json.putObject("env");
         vars.put("JUPYTERHUB_USER", USER);
         vars.put("JPY_SESSION_NAME", NOTEBOOK);
-        vars.put("JAVA_TOOL_OPTIONS", AgentJar.option(agentArgs));
         json.put("display_name", "Python 3 with af-metrics for child JVMs");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(spec.resolve("kernel.json").toFile(), json);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(kernelJson.toFile(), json);
+
+        Map<String, String> cli = new LinkedHashMap<>(env.variables());
+        // the kernelspec command asks the jupyter on PATH for its data paths: Debian's, as for the kernel
+        cli.put("PATH", "/usr/bin:" + System.getenv("PATH"));
+        String out = AgentCli.jar("kernelspec", "install", KERNEL, "--child-jvms", "--agent-args", agentArgs,
+                "--jar", AgentJar.path().toString()).env(cli).ok();
+        assertTrue(out.contains(KERNEL + ": agent installed"), out);
+        JsonNode installed = JSON.readTree(kernelJson.toFile());
+        assertEquals(argv, installed.path("argv"), "the kernel's argv stays: " + installed);
+        assertEquals(AgentJar.option(agentArgs), installed.path("env").path("JAVA_TOOL_OPTIONS").asText(),
+                installed.toString());
+        assertEquals(USER, installed.path("env").path("JUPYTERHUB_USER").asText(), installed.toString());
+        String list = AgentCli.jar("kernelspec", "list").env(cli).ok();
+        assertTrue(list.lines().anyMatch(l -> l.startsWith(KERNEL + " ") && l.contains(" child-jvms ")), list);
     }
 
     /** Prometheus running the config the agent prints for the targets directory, scraping every second. */
