@@ -31,9 +31,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A JVM kernel (the basekernel test kernel, started by jupyter_client from a kernelspec the
- * agent's {@code kernelspec install} put the agent into) runs a cell that starts a JVM with
- * {@code ProcessBuilder}. The child inherits the kernel's {@code JAVA_TOOL_OPTIONS}; both write a
+ * A JVM kernel (the basekernel test kernel, or the Kotlin kernel from Maven Central), started by
+ * jupyter_client from a kernelspec the agent's {@code kernelspec install} put the agent into, runs
+ * a cell that starts a JVM with {@code ProcessBuilder}. The child inherits the kernel's {@code JAVA_TOOL_OPTIONS}; both write a
  * target file, and scraped there the kernel says {@code jvm="kernel"}, the child {@code jvm="child"},
  * both with the kernel's user and session (the kernel id of its connection file).
  */
@@ -45,17 +45,64 @@ class KernelCellChildJvmIT {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "kernel on {0}, child on {1}")
-    @CsvSource({"17, 25", "25, 17"})
-    void aJvmACellStartsWithProcessBuilderCarriesTheKernelsSession(String kernelJdk, String childJdk)
+    /** A JVM kernel of the table: its kernelspec's argv, and a cell in its language that starts the child. */
+    enum Kernel {
+        BASEKERNEL("java") {
+            @Override
+            List<String> argv(Path javaHome, JupyterEnv env) throws Exception {
+                return TestKernels.jshell(javaHome, TestKernels.BASEKERNEL_MAIN);
+            }
+
+            @Override
+            String startCell(List<String> command, Path log, Path pidFile) throws IOException {
+                return "var child = new ProcessBuilder(" + literals(command, false) + ")"
+                        + ".redirectErrorStream(true).redirectOutput(new java.io.File(" + literal(log, false)
+                        + ")).start();\n"
+                        + "java.nio.file.Files.writeString(java.nio.file.Path.of(" + literal(pidFile, false)
+                        + "), Long.toString(child.pid()));";
+            }
+        },
+        KOTLIN("kotlin") {
+            @Override
+            List<String> argv(Path javaHome, JupyterEnv env) throws Exception {
+                return TestKernels.kotlin(javaHome, env.dir().resolve("kotlin-home"));
+            }
+
+            @Override
+            String startCell(List<String> command, Path log, Path pidFile) throws IOException {
+                return "val child = ProcessBuilder(" + literals(command, true) + ")"
+                        + ".redirectErrorStream(true).redirectOutput(java.io.File(" + literal(log, true) + ")).start()\n"
+                        + "java.io.File(" + literal(pidFile, true) + ").writeText(child.pid().toString())";
+            }
+        };
+
+        final String language;
+
+        Kernel(String language) {
+            this.language = language;
+        }
+
+        abstract List<String> argv(Path javaHome, JupyterEnv env) throws Exception;
+
+        /** Starts {@code command} with ProcessBuilder, its output to {@code log}, and writes its pid to {@code pidFile}. */
+        abstract String startCell(List<String> command, Path log, Path pidFile) throws IOException;
+
+        /** Stops the child as a notebook would: {@code destroy()} (SIGTERM), then waits for it. */
+        String stopCell() {
+            return "child.destroy(); child.waitFor();";
+        }
+    }
+
+    @ParameterizedTest(name = "{0} on JDK {1}, child on JDK {2}")
+    @CsvSource({"BASEKERNEL, 17, 25", "BASEKERNEL, 25, 17", "KOTLIN, 17, 25"})
+    void aJvmACellStartsWithProcessBuilderCarriesTheKernelsSession(Kernel kind, String kernelJdk, String childJdk)
             throws Exception {
         Path targets = Files.createDirectories(tmp.resolve("targets"));
         Path childLog = tmp.resolve("child.log");
         Path childPidFile = tmp.resolve("child.pid");
         JupyterEnv env = JupyterEnv.create();
-        String name = "afm-basekernel-" + kernelJdk;
-        env.kernelspec(name, "java", TestKernels.jshell(jdk(kernelJdk), TestKernels.BASEKERNEL_MAIN),
-                Map.of("JUPYTERHUB_USER", USER));
+        String name = "afm-" + kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + kernelJdk;
+        env.kernelspec(name, kind.language, kind.argv(jdk(kernelJdk), env), Map.of("JUPYTERHUB_USER", USER));
         String installed = AgentCli.jar("kernelspec", "install", name, "--jar", AgentJar.path().toString(),
                 "--agent-args", "port=0,targets-dir=" + targets).env(env.variables()).ok();
         assertTrue(installed.contains(name + ": agent installed"), installed);
@@ -69,12 +116,8 @@ class KernelCellChildJvmIT {
                 assertNotNull(kernelFile, "the kernel's own target file, pid " + kernelPid);
 
                 String classes = Paths.get("target", "test-classes").toAbsolutePath().toString();
-                String cell = "var child = new ProcessBuilder(" + javaStrings(Jdks.java(jdk(childJdk)), "-cp", classes,
-                        SleepMain.class.getName(), "600000") + ")"
-                        + ".redirectErrorStream(true).redirectOutput(new java.io.File(" + javaStrings(childLog.toString())
-                        + ")).start();\n"
-                        + "java.nio.file.Files.writeString(java.nio.file.Path.of(" + javaStrings(childPidFile.toString())
-                        + "), Long.toString(child.pid()));";
+                String cell = kind.startCell(List.of(Jdks.java(jdk(childJdk)), "-cp", classes, SleepMain.class.getName(),
+                        "600000"), childLog, childPidFile);
                 JsonNode reply = kernel.execute(cell, WAIT);
                 assertEquals("ok", reply.path("status").asText(), () -> reply + "\n" + log(kernel));
                 childPid = Long.parseLong(Files.readString(childPidFile).trim());
@@ -105,7 +148,7 @@ class KernelCellChildJvmIT {
                 assertTrue(read(childLog).contains("host main started"), read(childLog));
 
                 // the cell's kernel stops its child; the child's file goes, the kernel's stays
-                JsonNode stop = kernel.execute("child.destroy(); child.waitFor();", WAIT);
+                JsonNode stop = kernel.execute(kind.stopCell(), WAIT);
                 assertEquals("ok", stop.path("status").asText(), () -> stop + "\n" + log(kernel));
                 Map<Long, TargetFile> left = awaitTargets(targets, 1, kernel);
                 assertEquals(List.of(kernelPid), List.copyOf(left.keySet()), "only the kernel's target file is left");
@@ -119,11 +162,16 @@ class KernelCellChildJvmIT {
         return feature.equals("17") ? Jdks.current() : Jdks.temurin25Required();
     }
 
-    /** Java string literals, comma-separated. */
-    private static String javaStrings(String... values) throws IOException {
+    /** A string literal of Java or Kotlin (where {@code $} would start a template). */
+    static String literal(Object value, boolean kotlin) throws IOException {
+        String json = JSON.writeValueAsString(value.toString());
+        return kotlin ? json.replace("$", "\\$") : json;
+    }
+
+    static String literals(List<String> values, boolean kotlin) throws IOException {
         StringBuilder b = new StringBuilder();
         for (String v : values) {
-            b.append(b.length() == 0 ? "" : ", ").append(JSON.writeValueAsString(v));
+            b.append(b.length() == 0 ? "" : ", ").append(literal(v, kotlin));
         }
         return b.toString();
     }
