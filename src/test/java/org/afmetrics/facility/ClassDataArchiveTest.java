@@ -111,7 +111,7 @@ class ClassDataArchiveTest {
                 + " \"display_name\": \"Kotlin\",\n \"language\": \"kotlin\"\n}";
         Files.write(file, original.getBytes(StandardCharsets.UTF_8));
         Change install = ClassDataArchive.planInstall(
-                KernelspecEditor.planInstall(file, "-javaagent:/opt/af-metrics.jar", false));
+                KernelspecEditor.planInstall(file, "-javaagent:/opt/af-metrics.jar", KernelspecEditor.Accept.JVM_KERNEL));
         KernelspecEditor.apply(install);
         ObjectNode spec = (ObjectNode) new ObjectMapper().readTree(file.toFile());
         assertEquals(ClassDataArchive.archiveOf(file).toString(), ClassDataArchive.namedArchive(spec));
@@ -119,7 +119,7 @@ class ClassDataArchiveTest {
         assertEquals("/opt/k.jar", spec.path("argv").path(4).asText());
 
         Change again = ClassDataArchive.planInstall(
-                KernelspecEditor.planInstall(file, "-javaagent:/opt/af-metrics.jar", false));
+                KernelspecEditor.planInstall(file, "-javaagent:/opt/af-metrics.jar", KernelspecEditor.Accept.JVM_KERNEL));
         assertTrue(!again.changes(), "installing twice equals installing once");
 
         Change remove = ClassDataArchive.planRemove(KernelspecEditor.planRemove(file));
