@@ -189,9 +189,10 @@ def main():
                 res = one(spec, jar, args, ports.get(spec))
                 res["round"] = r
                 res["contender"] = name
-                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms (CPU %.0f ms), %d cells %.0f ms, RSS %d KiB\n"
-                                 % (r, name, res["ready_ms"], res["ready_cpu_ms"], len(CELLS), res["cells_ms"],
-                                    res["rss_kib"]))
+                sys.stderr.write("kotlin kernel round %d, %s: ready %.0f ms (CPU %.0f ms), first cell %s ms, %d cells %.0f ms,"
+                                 " RSS %d KiB\n" % (r, name, res["ready_ms"], res["ready_cpu_ms"],
+                                                     "%.0f" % res["first_cell_ms"] if res["first_cell_ms"] else "-",
+                                                     len(CELLS), res["cells_ms"], res["rss_kib"]))
                 if r >= 0:
                     sys.stdout.write(json.dumps(res) + "\n")
                     sys.stdout.flush()
