@@ -189,9 +189,9 @@ final class KernelspecCommand extends CommandGroup {
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
         boolean dryRun;
 
-        @Option(names = "--cds", description = {"also give each kernel a class-data archive of the classes of its start",
-                "and first reply, made now by starting the kernel once without the agent, named in its argv",
-                "(again: made afresh)"})
+        @Option(names = "--cds", description = {"also give each kernel a class-data archive of the classes of its",
+                "start and first reply, made now (afresh, each time) by starting the",
+                "kernel once without the agent; named in its argv"})
         boolean cds;
 
         @Option(names = "--cds-first-cell", description = {"as --cds, and the archive holds the classes of a first",
