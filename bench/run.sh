@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark harness and prints the table (also left in bench/target/results.md).
-# Usage: bench/run.sh [hello] [job] [start] [scrape] [jmh] [classes] [kotlin] [ingest]   (no argument: all of them)
+# Usage: bench/run.sh [hello] [javac] [job] [start] [scrape] [jmh] [classes] [kotlin] [ingest]   (no argument: all of them)
 # ingest compares with an older agent jar when given one: BENCH_BEFORE_JAR=path/to/af-metrics-agent.jar
 # The JDK measured is the one that runs this script: JAVA_HOME, else `java` on the PATH.
 set -euo pipefail
