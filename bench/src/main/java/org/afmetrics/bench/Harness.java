@@ -56,6 +56,8 @@ public final class Harness {
     private final int scrapeRounds = Integer.getInteger("bench.scrape.rounds", 3);
     private final int wrkSeconds = Integer.getInteger("bench.wrk.seconds", 5);
     private final int kotlinRounds = Integer.getInteger("bench.kotlin.rounds", 7);
+    /** jmx_exporter and OpenTelemetry in the hello-world, job and start cases ({@code -Dbench.anchors=false}: without). */
+    private final boolean anchors = !"false".equals(System.getProperty("bench.anchors"));
     private final StringBuilder report = new StringBuilder();
     private final List<String> budget = new ArrayList<>();
 
@@ -283,8 +285,10 @@ public final class Harness {
         cs.put("empty agent", empty());
         cs.put("af-metrics", ours());
         cs.put("af-metrics, cell-hooks=false", oursWithoutHooks());
-        cs.put("jmx_exporter", jmx());
-        cs.put("OpenTelemetry", otel());
+        if (anchors) {
+            cs.put("jmx_exporter", jmx());
+            cs.put("OpenTelemetry", otel());
+        }
         return cs;
     }
 
@@ -337,10 +341,12 @@ public final class Harness {
         table(runs);
         double ourW = median(runs.get("af-metrics"), 0) - emptyW;
         double ourR = median(runs.get("af-metrics"), 1) - emptyR;
-        report.append(String.format(Locale.ROOT,
-                "%njmx_exporter costs %.1f× and OpenTelemetry %.1f× our wall time above the empty agent.%n",
-                (median(runs.get("jmx_exporter"), 0) - emptyW) / Math.max(ourW, 0.1),
-                (median(runs.get("OpenTelemetry"), 0) - emptyW) / Math.max(ourW, 0.1)));
+        if (anchors) {
+            report.append(String.format(Locale.ROOT,
+                    "%njmx_exporter costs %.1f× and OpenTelemetry %.1f× our wall time above the empty agent.%n",
+                    (median(runs.get("jmx_exporter"), 0) - emptyW) / Math.max(ourW, 0.1),
+                    (median(runs.get("OpenTelemetry"), 0) - emptyW) / Math.max(ourW, 0.1)));
+        }
         double bareW = median(runs.get("bare JVM"), 0);
         double share = ourW / (emptyW - bareW);
         report.append(String.format(Locale.ROOT, "%nOur wall time above the empty agent is %.2f× the empty agent's own"
@@ -391,8 +397,10 @@ public final class Harness {
         cs.put("af-metrics", ours());
         cs.put("af-metrics, cell-hooks=false", oursWithoutHooks());
         cs.put("floor agent", floor());
-        cs.put("jmx_exporter", jmx());
-        cs.put("OpenTelemetry", otel());
+        if (anchors) {
+            cs.put("jmx_exporter", jmx());
+            cs.put("OpenTelemetry", otel());
+        }
         Map<String, List<Double>> first = new LinkedHashMap<>();
         cs.keySet().forEach(k -> first.put(k, new ArrayList<>()));
         System.err.println("first scrape: " + startRounds + " rounds");
@@ -441,6 +449,9 @@ public final class Harness {
         budget.add(String.format(Locale.ROOT, "%s first scrape after JVM start ≤ 1.05× the floor agent's: %.2f× (%.0f ms"
                 + " against %.0f ms; round by round: median %.2f×, quartiles %.2f× to %.2f×)",
                 ours / floor <= 1.05 ? "MET" : "MISSED", ours / floor, ours, floor, q[1], q[0], q[2]));
+        if (!anchors) {
+            return;
+        }
         double jmx = median(first.get("jmx_exporter"));
         budget.add(String.format(Locale.ROOT, "%s first scrape after JVM start ≤ 0.25× jmx_exporter's: %.2f× (%.0f ms"
                 + " against %.0f ms)", ours / jmx <= 0.25 ? "MET" : "MISSED", ours / jmx, ours, jmx));
