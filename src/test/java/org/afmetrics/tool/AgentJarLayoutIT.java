@@ -53,7 +53,7 @@ class AgentJarLayoutIT {
             assertEquals("org.afmetrics.tool.ToolLauncher", jar.getManifest().getMainAttributes().getValue("Main-Class"));
         }
         assertEquals(List.of(), cliOnly);
-        assertTrue(entries < 700, "the agent jar has " + entries + " entries");
+        assertTrue(entries < 600, "the agent jar has " + entries + " entries");
         NestedJarLoader loader = new NestedJarLoader(nested, AgentJar.path().toUri().toURL(), null);
         Class<?> main = loader.loadClass("org.afmetrics.cli.Main");
         assertEquals(loader, main.getClassLoader());
