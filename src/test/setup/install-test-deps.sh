@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine, only where it is missing:
 # Prometheus and promtool, the Pushgateway, Jupyter's client and nbconvert for /usr/bin/python3,
-# curl, Chromium (the landing page is looked at once by a real browser), and npm with the Grafana
+# its venv module (a venv's jupyter is where kernelspecs are looked for in one test), curl, Chromium (the landing page is looked at once by a real browser), and npm with the Grafana
 # foundation SDK for the dashboard's type check and the Kubernetes models that check the manifests
 # of agent/kubernetes offline. Maven fetches the Java artifacts (kernels included) itself.
 set -euo pipefail
 
 packages=(prometheus prometheus-pushgateway python3-jupyter-client python3-nbconvert python3-nbclient
-          python3-ipykernel jupyter-core curl chromium)
+          python3-ipykernel python3-venv jupyter-core curl chromium)
 # npm (with Node.js) for the dashboard's type check, unless some Node.js is there already
 command -v npm >/dev/null || packages+=(npm)
 missing=()
@@ -24,7 +24,7 @@ fi
 # The Debian package starts its own Prometheus (and Pushgateway) service; the tests start their own on
 # free loopback ports and need no system instance.
 command -v prometheus >/dev/null && command -v promtool >/dev/null
-/usr/bin/python3 -c 'import jupyter_client, nbconvert, nbclient'
+/usr/bin/python3 -c 'import jupyter_client, nbconvert, nbclient, ensurepip'
 # The Grafana foundation SDK's dashboard types and TypeScript, pinned by src/test/grafana's lock file,
 # for the dashboard's type check (DashboardSchemaTest); installed once, then the tests run offline.
 grafana_check="$(cd "$(dirname "$0")/../grafana" && pwd)"

@@ -17,11 +17,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.afmetrics.facility.KernelspecEditor;
+import org.afmetrics.facility.KernelspecEditor.Accept;
 import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
 import org.afmetrics.facility.Kernelspecs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,33 +31,85 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code kernelspec list|install|remove}: turns the agent on or off for the JVM kernels Jupyter
- * sees, through {@code JAVA_TOOL_OPTIONS} in their kernel.json. Every kernelspec is done or
- * refused on its own: a refused one (unknown, unreadable, not a JVM kernel) is a line on stderr
- * and exit status 1, and is left as it was.
+ * {@code kernelspec list|install|remove}: turns the agent on or off for the kernels Jupyter sees,
+ * through {@code JAVA_TOOL_OPTIONS} in their kernel.json: in JVM kernels, and in the JVMs kernels
+ * of other languages start. Every kernelspec is done or refused on its own: a refused one
+ * (unknown, unreadable, of the wrong kind) is a line on stderr and exit status 1, and is left as
+ * it was.
  */
 @Command(name = "kernelspec", header = "Put the agent into (or take it out of) Jupyter kernelspecs.", mixinStandardHelpOptions = true,
-        description = {"The kernelspecs Jupyter sees (JUPYTER_PATH, JUPYTER_DATA_DIR, the system dirs); put the",
-                "agent into, or take it out of, their JAVA_TOOL_OPTIONS."},
+        description = {"The kernelspecs the jupyter on PATH sees (its data paths: JUPYTER_PATH, the user's, the",
+                "environment's, the system's; or one of them with --user, --sys-prefix, --prefix DIR); put",
+                "the agent into, or take it out of, their JAVA_TOOL_OPTIONS."},
         subcommands = {KernelspecCommand.ListSpecs.class, KernelspecCommand.Install.class, KernelspecCommand.Remove.class})
 final class KernelspecCommand extends CommandGroup {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Where to look: Jupyter's search path, or the one directory an option names, as for {@code jupyter kernelspec install}. */
+    static final class Where {
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        Place place;
 
-    @Command(name = "list", header = "List the kernelspecs: agent on or off, JVM kernel or not.", mixinStandardHelpOptions = true,
-            description = "Each kernelspec: name, whether the agent is on, whether it is a JVM kernel, its kernel.json.")
+        static final class Place {
+            @Option(names = "--user", required = true, description = {"the user's data directory only",
+                    "(JUPYTER_DATA_DIR, else ~/.local/share/jupyter)"})
+            boolean user;
+
+            @Option(names = "--sys-prefix", required = true, description = {"{sys.prefix}/share/jupyter only: the"
+                    + " environment of the jupyter on PATH", "(else VIRTUAL_ENV, CONDA_PREFIX, python3 on PATH)"})
+            boolean sysPrefix;
+
+            @Option(names = "--prefix", required = true, paramLabel = "DIR", description = "DIR/share/jupyter only")
+            Path prefix;
+        }
+
+        Kernelspecs.Scope scope() {
+            if (place == null) {
+                return Kernelspecs.Scope.searchPath();
+            }
+            if (place.user) {
+                return Kernelspecs.Scope.user();
+            }
+            return place.sysPrefix ? Kernelspecs.Scope.sysPrefix() : Kernelspecs.Scope.prefix(place.prefix);
+        }
+
+        /** The kernelspecs in the place asked for; null, with a line on stderr, when that place cannot be told. */
+        Map<String, Path> find(String command) {
+            try {
+                return Kernelspecs.forThisUser().find(scope());
+            } catch (Kernelspecs.UnknownPlaceException e) {
+                System.err.println(command + ": " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    @Command(name = "list", header = "List the kernelspecs: where the agent runs, JVM kernel or not.",
+            mixinStandardHelpOptions = true,
+            description = {"Each kernelspec: name; AGENT: off, kernel (in a JVM kernel and the JVMs it starts) or",
+                    "child-jvms (in the JVMs a kernel of another language starts); whether it is a JVM kernel;",
+                    "its kernel.json. With --json: name, file, agent (true/false), mode (the AGENT column), jvm."})
     static final class ListSpecs implements Callable<Integer> {
         @Option(names = "--json", description = "print JSON instead of a table")
         boolean json;
 
+        @Mixin
+        Where where;
+
         @Override
         public Integer call() {
+            Map<String, Path> found = where.find("kernelspec list");
+            if (found == null) {
+                return Main.FAILED;
+            }
             ArrayNode out = JSON.createArrayNode();
-            for (Map.Entry<String, Path> e : Kernelspecs.forThisUser().find().entrySet()) {
+            for (Map.Entry<String, Path> e : found.entrySet()) {
                 ObjectNode row = out.addObject().put("name", e.getKey()).put("file", e.getValue().toString());
                 try {
                     ObjectNode spec = KernelspecEditor.parse(Files.readAllBytes(e.getValue()), e.getValue());
-                    row.put("agent", KernelspecEditor.agentOption(spec) != null);
+                    KernelspecEditor.Mode mode = KernelspecEditor.mode(spec);
+                    row.put("agent", mode != KernelspecEditor.Mode.OFF);
+                    row.put("mode", mode.label);
                     row.put("jvm", KernelspecEditor.isJvm(spec));
                 } catch (IOException | KernelspecException ex) {
                     row.put("problem", ex.getMessage());
@@ -65,11 +119,12 @@ final class KernelspecCommand extends CommandGroup {
                 System.out.println(out.toPrettyString());
                 return Main.OK;
             }
-            System.out.println(String.format("%-24s %-6s %-4s %s", "NAME", "AGENT", "JVM", "KERNEL.JSON"));
+            String layout = "%-24s %-10s %-4s %s";
+            System.out.println(String.format(layout, "NAME", "AGENT", "JVM", "KERNEL.JSON"));
             for (com.fasterxml.jackson.databind.JsonNode row : out) {
                 boolean readable = !row.has("problem");
-                System.out.println(String.format("%-24s %-6s %-4s %s", row.get("name").asText(),
-                        readable ? (row.get("agent").asBoolean() ? "on" : "off") : "?",
+                System.out.println(String.format(layout, row.get("name").asText(),
+                        readable ? row.get("mode").asText() : "?",
                         readable ? (row.get("jvm").asBoolean() ? "yes" : "no") : "?", row.get("file").asText()));
             }
             return Main.OK;
@@ -85,8 +140,11 @@ final class KernelspecCommand extends CommandGroup {
     @Command(name = "install", header = "Put the agent into kernelspecs.", mixinStandardHelpOptions = true,
             description = {"Put the agent into the named kernelspecs, or into every JVM kernelspec (--all-jvm).",
                     "Only the bytes the option needs change (env.JAVA_TOOL_OPTIONS, or a new env line); the rest of",
-                    "kernel.json keeps its layout byte for byte. Installing twice equals installing once. The",
-                    "original is kept beside it (kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") until remove."})
+                    "kernel.json, argv included, keeps its layout byte for byte. Installing twice equals installing",
+                    "once. The original is kept beside it (kernel.json" + KernelspecEditor.BACKUP_SUFFIX + ") until remove.",
+                    "A kernel of another language (Python, R, Julia ...) is refused unless --child-jvms: then",
+                    "the agent is in the JVMs its notebooks start, not in the kernel. A JVM kernel is refused",
+                    "with --child-jvms: its agent reaches the JVMs it starts already."})
     static final class Install implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -110,8 +168,15 @@ final class KernelspecCommand extends CommandGroup {
                 "unless it is in a build tree or a temporary directory)"})
         Path jar;
 
-        @Option(names = "--force", description = "install into named kernelspecs that are not JVM kernels too")
+        @Option(names = "--child-jvms", description = {"for named kernelspecs of other languages: the agent goes into",
+                "the JVMs the kernel starts, not the kernel; JVM kernels are refused"})
+        boolean childJvms;
+
+        @Option(names = "--force", description = "install into named kernelspecs of any kind, unchecked")
         boolean force;
+
+        @Mixin
+        Where where;
 
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
         boolean dryRun;
@@ -122,6 +187,15 @@ final class KernelspecCommand extends CommandGroup {
                 // --all-jvm takes the JVM kernels only: a --force there would be silently ignored
                 throw new ParameterException(spec.commandLine(), "--force has no use with --all-jvm, which takes the"
                         + " JVM kernels only; name a kernelspec to force (nothing written)");
+            }
+            if (childJvms && which.allJvm) {
+                throw new ParameterException(spec.commandLine(), "--child-jvms has no use with --all-jvm, which takes"
+                        + " the JVM kernels only; name the kernelspecs whose JVM children should get the agent"
+                        + " (nothing written)");
+            }
+            if (childJvms && force) {
+                throw new ParameterException(spec.commandLine(), "--child-jvms and --force: give one; --child-jvms"
+                        + " takes kernels that are not JVM kernels, --force any (nothing written)");
             }
             AgentArgs.check(spec.commandLine(), "--agent-args", agentArgs, "nothing written");
             Path agentJar = jar != null ? jar : runningJar();
@@ -145,13 +219,17 @@ final class KernelspecCommand extends CommandGroup {
             } catch (KernelspecException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage() + " (nothing written)");
             }
-            Map<String, Path> found = Kernelspecs.forThisUser().find();
+            Map<String, Path> found = where.find("kernelspec install");
+            if (found == null) {
+                return Main.FAILED;
+            }
             Targets targets = which.allJvm ? jvmKernels(found) : named(found, which.named.names);
             if (which.allJvm && targets.names.isEmpty() && targets.failures == 0) {
                 System.err.println("kernelspec install: no JVM kernel found (kernelspec list shows what Jupyter sees)");
                 return Main.FAILED;
             }
-            return editEach(found, targets, dryRun, file -> KernelspecEditor.planInstall(file, option, force));
+            Accept accept = force ? Accept.ANY : childJvms ? Accept.CHILD_JVMS : Accept.JVM_KERNEL;
+            return editEach(found, targets, dryRun, file -> KernelspecEditor.planInstall(file, option, accept));
         }
     }
 
@@ -174,9 +252,15 @@ final class KernelspecCommand extends CommandGroup {
         @Option(names = "--dry-run", description = "print each change as a diff; write nothing")
         boolean dryRun;
 
+        @Mixin
+        Where where;
+
         @Override
         public Integer call() {
-            Map<String, Path> found = Kernelspecs.forThisUser().find();
+            Map<String, Path> found = where.find("kernelspec remove");
+            if (found == null) {
+                return Main.FAILED;
+            }
             Targets targets = which.all ? new Targets(new ArrayList<>(found.keySet()), 0) : named(found, which.named.names);
             return editEach(found, targets, dryRun, file -> {
                 Change c = KernelspecEditor.planRemove(file);

@@ -28,7 +28,7 @@ public final class Dashboard {
      * {@code prometheus-config --mode node}); a single server's series have none, and the
      * variable's All ({@code .*}) matches those too.
      */
-    private static final String K = "job=\"$job\",node=~\"$node\",user=~\"$user\",session=~\"$session\"";
+    private static final String K = "job=\"$job\",node=~\"$node\",user=~\"$user\",session=~\"$session\",jvm=~\"$jvm\"";
     private static final String EXECUTIONS = "jupyter_cell_executions_total{" + K + "}";
 
     private final ArrayNode panels = JSON.createArrayNode();
@@ -79,7 +79,7 @@ public final class Dashboard {
         ArrayNode annotations = d.putObject("annotations").putArray("list");
         annotations.add(builtInAnnotations());
         annotations.add(annotation("Kernel starts", "green",
-                "max by (user, session) (process_start_time_seconds{" + K + "}) * 1000",
+                "max by (user, session) (process_start_time_seconds{" + K + ",jvm!=\"child\"}) * 1000",
                 "Kernel started", "{{user}} {{session}}"));
         ArrayNode vars = d.putObject("templating").putArray("list");
         vars.add(datasourceVariable());
@@ -88,6 +88,12 @@ public final class Dashboard {
         vars.add(query("user", "User", "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\"}, user)", true));
         vars.add(query("session", "Session",
                 "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\"}, session)", true));
+        // kernel: a kernel's own JVM; child: a JVM a notebook started; other: neither
+        ObjectNode jvm = query("jvm", "JVM role",
+                "label_values(afmetrics_agent_info{job=\"$job\",node=~\"$node\",user=~\"$user\",session=~\"$session\"}, jvm)",
+                true);
+        jvm.put("description", "kernel: a JVM kernel itself; child: a JVM a notebook started; other: neither");
+        vars.add(jvm);
         ObjectNode metric = query("metric", "Notebook metric",
                 "label_values({__name__=~\"" + prefix + ".+\"," + K + "}, __name__)", false);
         metric.put("description", "Metrics from the notebooks' JSON (prefix " + prefix + ")");
@@ -121,8 +127,19 @@ public final class Dashboard {
         cellResources();
 
         row("JVM per session");
-        panel("Heap used", "Heap in use per session.", "bytes",
-                target("sum by (user, session) (jvm_memory_bytes_used{area=\"heap\"," + K + "})", "{{user}} {{session}}"));
+        panel("JVMs per session", "JVMs of each session by role: the kernel's own (kernel) and those its notebook"
+                + " started (child).", "short",
+                target("count by (user, session, jvm) (afmetrics_agent_info{" + K + "})", "{{user}} {{session}} {{jvm}}"));
+        panel("CPU per session", "CPU of each session's JVMs in cores: all together, and by role (the kernel's own JVM,"
+                + " the JVMs its notebook started).", "short",
+                target("sum by (user, session) (rate(process_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}} {{session}} all"),
+                target("sum by (user, session, jvm) (rate(process_cpu_seconds_total{" + K + "}[$__rate_interval]))",
+                        "{{user}} {{session}} {{jvm}}"));
+        panel("Heap used", "Heap in use per session: all its JVMs together, and by role.", "bytes",
+                target("sum by (user, session) (jvm_memory_bytes_used{area=\"heap\"," + K + "})", "{{user}} {{session}} all"),
+                target("sum by (user, session, jvm) (jvm_memory_bytes_used{area=\"heap\"," + K + "})",
+                        "{{user}} {{session}} {{jvm}}"));
         panel("GC time", "Share of time spent in garbage collection, per session.", "percentunit",
                 target("sum by (user, session) (rate(jvm_gc_collection_seconds_sum{" + K + "}[$__rate_interval]))",
                         "{{user}} {{session}}"));

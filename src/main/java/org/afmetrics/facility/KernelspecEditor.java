@@ -98,6 +98,33 @@ public final class KernelspecEditor {
         return JVM_LANGUAGES.contains(spec.path("language").asText("").toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * Where the agent of a kernelspec runs, derived from the file alone (no record is kept): not at
+     * all; in the kernel, a JVM, and the JVMs it starts; or, in a kernel of another language, in
+     * the JVMs it starts only.
+     */
+    public enum Mode {
+        OFF("off"), KERNEL("kernel"), CHILD_JVMS("child-jvms");
+
+        public final String label;
+
+        Mode(String label) {
+            this.label = label;
+        }
+    }
+
+    public static Mode mode(ObjectNode spec) {
+        if (agentOption(spec) == null) {
+            return Mode.OFF;
+        }
+        return isJvm(spec) ? Mode.KERNEL : Mode.CHILD_JVMS;
+    }
+
+    /** Which kernelspecs an install takes: JVM kernels, kernels of other languages for their JVM children, or any. */
+    public enum Accept {
+        JVM_KERNEL, CHILD_JVMS, ANY
+    }
+
     /** The af-metrics option in the kernel's {@code JAVA_TOOL_OPTIONS}, or null. */
     public static String agentOption(ObjectNode spec) {
         String recorded = recordedJar(spec);
@@ -231,19 +258,29 @@ public final class KernelspecEditor {
     }
 
     /**
-     * The install of the option into one kernel.json. A kernelspec that does not run on a JVM is
-     * refused unless forced: a {@code JAVA_TOOL_OPTIONS} there does nothing, or reaches a JVM the
-     * kernel starts by the way. Only the bytes the option needs change: the value of
-     * {@code env.JAVA_TOOL_OPTIONS}, or a new first member of {@code env} (or a new {@code env}
-     * as the first member of the file); every other byte stays as it was.
+     * The install of the option into one kernel.json. What {@code accept} does not take is
+     * refused: a kernel of another language unless its JVM children are asked for (there the
+     * variable reaches only the JVMs it starts, which is the point of asking); a JVM kernel when
+     * they are (its own agent reaches the JVMs it starts already, and the agent tells kernel from
+     * child by itself). Either way the edit is the same: only the bytes the option needs change,
+     * the value of {@code env.JAVA_TOOL_OPTIONS}, or a new first member of {@code env} (or a new
+     * {@code env} as the first member of the file); {@code argv} and every other byte stay as
+     * they were.
      */
-    public static Change planInstall(Path kernelJson, String option, boolean force) throws KernelspecException {
+    public static Change planInstall(Path kernelJson, String option, Accept accept) throws KernelspecException {
         byte[] original = read(kernelJson);
         ObjectNode spec = parse(original, kernelJson);
-        if (!force && !isJvm(spec)) {
-            throw new KernelspecException("not a JVM kernel (argv[0] " + spec.path("argv").path(0).asText("?")
-                    + ", language " + spec.path("language").asText("?") + "); --force installs anyway");
+        boolean jvm = isJvm(spec);
+        if (accept == Accept.JVM_KERNEL && !jvm) {
+            // the file's argv and language are not repeated: what a kernel.json holds is not ours to print
+            throw new KernelspecException("not a JVM kernel (argv[0] is no java, its language no JVM one); "
+                    + "--child-jvms puts the agent into the JVMs it starts, leaving the kernel as it is");
         }
+        if (accept == Accept.CHILD_JVMS && jvm) {
+            throw new KernelspecException("a JVM kernel: install it without --child-jvms; the agent in the kernel"
+                    + " reaches the JVMs it starts as well");
+        }
+        String installed = jvm ? "agent installed" : "agent installed (for the JVMs the kernel starts)";
         JsonNode current = spec.path("env").get(VARIABLE);
         String rest = current == null ? "" : strip(current.asText(), recordedJar(spec));
         String value = rest.trim().isEmpty() ? option : rest + " " + option;
@@ -261,7 +298,7 @@ public final class KernelspecEditor {
         } else {
             after = insertMember(original, layout.root, "\"env\": {" + quote(VARIABLE) + ": " + quote(value) + "}");
         }
-        return new Change(kernelJson, original, after, "agent installed", true);
+        return new Change(kernelJson, original, after, installed, true);
     }
 
     /**
@@ -348,7 +385,7 @@ public final class KernelspecEditor {
 
     /** Installs into one kernel.json (JVM or not): the backup first (once), then the new file in one rename. */
     public static boolean install(Path kernelJson, String option) throws KernelspecException {
-        Change c = planInstall(kernelJson, option, true);
+        Change c = planInstall(kernelJson, option, Accept.ANY);
         apply(c);
         return c.changes();
     }

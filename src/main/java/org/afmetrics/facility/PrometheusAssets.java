@@ -177,6 +177,19 @@ public final class PrometheusAssets {
     public static String rules() {
         String k = "{job=\"" + JOB + "\"}";
         String heap = "{job=\"" + JOB + "\",area=\"heap\"}";
+        // A session is a kernel and the JVMs its notebook started (jvm="child"): the session_jvm level
+        // keeps them apart, the session level sums them; a dashboard needs both.
+        List<Object> sessions = new ArrayList<>();
+        sessions.add(record("session_jvm:afmetrics_jvms:count",
+                "count by (user, session, jvm) (afmetrics_agent_info" + k + ")"));
+        sessions.add(record("session_jvm:process_cpu_seconds:rate5m",
+                "sum by (user, session, jvm) (rate(process_cpu_seconds_total" + k + "[5m]))"));
+        sessions.add(record("session:process_cpu_seconds:rate5m",
+                "sum by (user, session) (session_jvm:process_cpu_seconds:rate5m)"));
+        sessions.add(record("session_jvm:jvm_memory_heap_used_bytes:sum",
+                "sum by (user, session, jvm) (jvm_memory_bytes_used" + heap + ")"));
+        sessions.add(record("session:jvm_memory_heap_used_bytes:sum",
+                "sum by (user, session) (session_jvm:jvm_memory_heap_used_bytes:sum)"));
         List<Object> users = new ArrayList<>();
         // a JVM a kernel started (jvm="child") is not a kernel of its own
         users.add(record("user:afmetrics_kernels:count",
@@ -227,6 +240,7 @@ public final class PrometheusAssets {
                 + " prometheus-rules\nThey read the kernels' job (" + JOB + ") only: what the Pushgateway keeps from JVMs"
                 + " that\nhave exited is not a running kernel.", "")
                 + YamlWriter.dump(map("groups", List.of(
+                        map("name", "af-metrics-sessions", "rules", sessions),
                         map("name", "af-metrics-users", "rules", users),
                         map("name", "af-metrics-facility", "rules", facility),
                         map("name", "af-metrics-alerts", "rules", alerts))));

@@ -196,6 +196,57 @@ class DashboardIT {
         return tests.stream();
     }
 
+    /**
+     * The session panels show a notebook's JVMs apart (one series per role) and together (one per
+     * session), and the session rules do the same: carol's JVM, started by a kernel, is there as
+     * {@code jvm="child"} under its kernel's session.
+     */
+    @Test
+    void aSessionsChildJvmsShowApartAndTogether() throws Exception {
+        String session = org.afmetrics.testing.AgentJvmWorkload.CHILD_SESSION;
+        List<String> apart = new ArrayList<>();
+        List<String> together = new ArrayList<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            if (panel.path("title").asText().equals("CPU per session") || panel.path("title").asText().equals("Heap used")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = substitute(target.path("expr").asText());
+                    (expr.contains("(user, session, jvm)") ? apart : together).add(expr);
+                }
+            }
+        }
+        assertEquals(2, apart.size(), "one by-role query in each of CPU and heap: " + apart);
+        assertEquals(2, together.size(), "one whole-session query in each of CPU and heap: " + together);
+        for (String expr : apart) {
+            JsonNode r = prometheus.awaitQuery(expr, rows -> hasSeries(rows, session, "child"), Duration.ofSeconds(30));
+            assertTrue(hasSeries(r, session, "child"), expr + " -> " + r);
+        }
+        for (String expr : together) {
+            JsonNode r = prometheus.awaitQuery(expr, rows -> hasSeries(rows, session, null), Duration.ofSeconds(30));
+            assertTrue(hasSeries(r, session, null), expr + " -> " + r);
+        }
+        for (String record : List.of("session_jvm:process_cpu_seconds:rate5m", "session_jvm:jvm_memory_heap_used_bytes:sum",
+                "session_jvm:afmetrics_jvms:count")) {
+            JsonNode r = prometheus.awaitQuery(record, rows -> hasSeries(rows, session, "child"), Duration.ofSeconds(30));
+            assertTrue(hasSeries(r, session, "child"), record + " -> " + r);
+        }
+        for (String record : List.of("session:process_cpu_seconds:rate5m", "session:jvm_memory_heap_used_bytes:sum")) {
+            JsonNode r = prometheus.awaitQuery(record, rows -> hasSeries(rows, session, null), Duration.ofSeconds(30));
+            assertTrue(hasSeries(r, session, null), record + " -> " + r);
+        }
+    }
+
+    /** A row of the session with carol's user, by the given role, or (null) with no role label at all. */
+    private static boolean hasSeries(JsonNode rows, String session, String jvm) {
+        for (JsonNode row : rows) {
+            JsonNode m = row.path("metric");
+            if (m.path("session").asText().equals(session) && m.path("user").asText().equals("carol")
+                    && (jvm == null ? !m.has("jvm") : m.path("jvm").asText().equals(jvm))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String describeWorkloads() {
         List<String> out = new ArrayList<>();
         workloads.forEach(w -> out.add(w.describe()));

@@ -34,7 +34,7 @@ class DashboardTest {
         for (JsonNode v : d.path("templating").path("list")) {
             vars.add(v.path("name").asText());
         }
-        assertEquals(List.of("datasource", "job", "node", "user", "session", "metric"), vars);
+        assertEquals(List.of("datasource", "job", "node", "user", "session", "jvm", "metric"), vars);
         assertEquals("datasource", d.path("templating").path("list").get(0).path("type").asText());
         for (JsonNode p : d.path("panels")) {
             if (p.path("type").asText().equals("row")) {
@@ -50,6 +50,9 @@ class DashboardTest {
                 if (!expr.startsWith("up{")) {
                     assertTrue(expr.contains("user=~\"$user\""), "every query follows the user filter: " + expr);
                 }
+                if (expr.contains("session=~\"$session\"")) {
+                    assertTrue(expr.contains("jvm=~\"$jvm\""), "a session's query follows the JVM role filter: " + expr);
+                }
             }
         }
     }
@@ -61,7 +64,7 @@ class DashboardTest {
             titles.add(p.path("title").asText());
         }
         for (String t : new String[] {"Kernels per user", "Busy kernels", "Cells per minute", "Cell duration p50 / p95",
-                "Cell error ratio", "Idle time per kernel", "Heap used", "GC time", "Threads", "Notebook metric: $metric",
+                "Cell error ratio", "Idle time per kernel", "JVMs per session", "CPU per session", "Heap used", "GC time", "Threads", "Notebook metric: $metric",
                 "Exporters up", "Notebook JSON errors"}) {
             assertTrue(titles.contains(t), "missing panel " + t);
         }
@@ -156,7 +159,7 @@ class DashboardTest {
             }
         }
         String filled = expr.replace("$__range", "1h").replace("$job", "af-metrics").replace("$node", ".*").replace("$user", ".*")
-                .replace("$session", ".*");
+                .replace("$session", ".*").replace("$jvm", ".*");
         String series = "afmetrics_json_errors_total{job=\"af-metrics\",instance=\"h:1\",user=\"alice\",session=\"s1\","
                 + "source=\"a.json\",reason=\"parse\"}";
         Files.writeString(tmp.resolve("empty.yml"), "groups: []\n");

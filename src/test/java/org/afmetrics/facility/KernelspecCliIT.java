@@ -5,12 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
@@ -70,7 +78,7 @@ class KernelspecCliIT {
         assertArrayEquals(once, Files.readAllBytes(file("java")), "install twice = install once");
 
         String list = AgentCli.ok(env, "kernelspec", "list");
-        assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" on ") && l.contains(file("java").toString())), list);
+        assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" kernel ") && l.contains(file("java").toString())), list);
         assertTrue(list.lines().anyMatch(l -> l.startsWith("python3 ") && l.contains(" off ")), list);
 
         out = AgentCli.ok(env, "kernelspec", "remove", "java");
@@ -104,11 +112,11 @@ class KernelspecCliIT {
     }
 
     @Test
-    void aKernelspecThatIsNoJvmKernelIsRefusedUnlessForced() throws Exception {
+    void aKernelspecThatIsNoJvmKernelIsRefusedPointingToChildJvmsAndForceStillWorks() throws Exception {
         AgentCli.Result refused = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "python3");
         assertEquals(1, refused.exitCode, refused.toString());
-        assertTrue(refused.stderr.contains("python3: not a JVM kernel (argv[0] python3, language python); --force"),
-                refused.stderr);
+        assertTrue(refused.stderr.contains("python3: not a JVM kernel") && refused.stderr.contains("--child-jvms puts the"
+                + " agent into the JVMs it starts"), refused.stderr);
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")), "not a byte changed");
         assertFalse(Files.exists(KernelspecEditor.backupOf(file("python3"))), "no backup either");
 
@@ -117,6 +125,26 @@ class KernelspecCliIT {
         assertTrue(forced.stdout.contains("python3: agent installed"), forced.stdout);
         AgentCli.ok(env, "kernelspec", "remove", "python3");
         assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")));
+    }
+
+    @Test
+    void childJvmsTakesKernelsOfOtherLanguagesAndRefusesJvmKernels() throws Exception {
+        AgentCli.Result r = AgentCli.run(env, "kernelspec", "install", "--jar", JAR, "--child-jvms", "python3", "java");
+        assertEquals(1, r.exitCode, r.toString());
+        assertTrue(r.stdout.contains("python3: agent installed (for the JVMs the kernel starts) in " + file("python3")), r.stdout);
+        assertTrue(r.stderr.contains("java: a JVM kernel: install it without --child-jvms"), r.stderr);
+        assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "the JVM kernel: not a byte changed");
+
+        JsonNode spec = new ObjectMapper().readTree(file("python3").toFile());
+        assertEquals("-javaagent:" + AgentJar.path(), spec.path("env").path("JAVA_TOOL_OPTIONS").asText());
+        assertEquals(new ObjectMapper().readTree(pythonOriginal).get("argv"), spec.get("argv"), "the kernel's argv as it was");
+        String list = AgentCli.ok(env, "kernelspec", "list");
+        assertTrue(list.lines().anyMatch(l -> l.matches("python3 +child-jvms +no +" + Pattern.quote(
+                file("python3").toString()))), list);
+        assertTrue(list.lines().anyMatch(l -> l.matches("java +off +yes +.*")), list);
+
+        AgentCli.ok(env, "kernelspec", "remove", "python3");
+        assertArrayEquals(pythonOriginal, Files.readAllBytes(file("python3")), "remove restores the original bytes");
     }
 
     @Test
@@ -150,7 +178,7 @@ class KernelspecCliIT {
         String tool = new ObjectMapper().readTree(file("java").toFile()).path("env").path("JAVA_TOOL_OPTIONS").asText();
         assertEquals("-Xmx3g -javaagent:" + monitoring.toAbsolutePath() + "=port=0", tool);
         String list = AgentCli.ok(env, "kernelspec", "list");
-        assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" on ")), "list knows it: " + list);
+        assertTrue(list.lines().anyMatch(l -> l.startsWith("java ") && l.contains(" kernel ")), "list knows it: " + list);
         out = AgentCli.ok(env, "kernelspec", "remove", "java");
         assertTrue(out.contains("java: agent removed in " + file("java")), out);
         assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "the original bytes");
@@ -209,6 +237,8 @@ class KernelspecCliIT {
         "install java --dry-run              | 2 | in the build tree",
         "install --all-jvm                   | 2 | in the build tree",
         "install --all-jvm --force --jar=@JAR@ | 2 | --force has no use with --all-jvm",
+        "install --all-jvm --child-jvms --jar=@JAR@ | 2 | --child-jvms has no use with --all-jvm",
+        "install java --child-jvms --force --jar=@JAR@ | 2 | --child-jvms and --force: give one",
         "install java --jar=@JAR@            | 0 | java: agent installed",
     })
     void theJarAsBuiltIsNotPutIntoKernelspecsUnlessNamedNorAnIgnoredOptionTaken(String args, int exit, String says)
@@ -222,5 +252,177 @@ class KernelspecCliIT {
             assertArrayEquals(javaOriginal, Files.readAllBytes(file("java")), "not a byte changed");
             assertFalse(Files.exists(KernelspecEditor.backupOf(file("java"))));
         }
+    }
+    /**
+     * A Python environment as users make them: a venv over Debian's Python and its Jupyter, with
+     * its own {@code jupyter} first on PATH, so that Jupyter's data paths include
+     * {@code VENV/share/jupyter} through its {@code sys.prefix}, and nothing but the environment
+     * says so (no JUPYTER_PATH).
+     */
+    private Path venv() throws Exception {
+        Path venv = tmp.resolve("venv");
+        run(List.of(JupyterKernels.PYTHON, "-m", "venv", "--system-site-packages", "--without-pip", venv.toString()), Map.of());
+        Path bin = venv.resolve("bin");
+        // a venv over the system's packages gets no scripts of theirs: the environment's Python runs Jupyter's modules
+        if (!Files.exists(bin.resolve("jupyter"))) {
+            script(bin.resolve("jupyter"), "exec \"" + bin.resolve("python") + "\" -m jupyter \"$@\"");
+        }
+        if (!Files.exists(bin.resolve("jupyter-kernelspec"))) {
+            script(bin.resolve("jupyter-kernelspec"), "exec \"" + bin.resolve("python") + "\" -m jupyter_client.kernelspecapp \"$@\"");
+        }
+        return venv;
+    }
+
+    private static void script(Path file, String line) throws Exception {
+        Files.writeString(file, "#!/bin/sh\n" + line + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The variables for a venv's jupyter first on PATH, its user and runtime directories private. */
+    private Map<String, String> venvEnv(Path venv) {
+        return Map.of("PATH", venv.resolve("bin") + File.pathSeparator + System.getenv("PATH"),
+                "JUPYTER_DATA_DIR", tmp.resolve("data").toString(),
+                "JUPYTER_RUNTIME_DIR", tmp.resolve("runtime").toString(),
+                "JUPYTER_CONFIG_DIR", tmp.resolve("config").toString());
+    }
+
+    /** Runs a program to its end with these variables (and none of the test runner's Jupyter ones); its stdout. */
+    private static String run(List<String> command, Map<String, String> variables) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("JUPYTER") || k.startsWith("AF_METRICS_")
+                || k.equals("JAVA_TOOL_OPTIONS") || k.equals("VIRTUAL_ENV") || k.equals("CONDA_PREFIX"));
+        pb.environment().putAll(variables);
+        Path err = Files.createTempFile("afm-run", ".err");
+        try {
+            Process p = pb.redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new AssertionError(command + " failed: " + out + Files.readString(err));
+            }
+            return out;
+        } finally {
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** Name to kernelspec directory, as the real {@code jupyter kernelspec list} sees them. */
+    private static Map<String, Path> jupyterSees(Path jupyter, Map<String, String> variables) throws Exception {
+        JsonNode specs = new ObjectMapper().readTree(
+                run(List.of(jupyter.toString(), "kernelspec", "list", "--json"), variables)).path("kernelspecs");
+        Map<String, Path> out = new TreeMap<>();
+        specs.fields().forEachRemaining(e -> out.put(e.getKey(), Path.of(e.getValue().path("resource_dir").asText())));
+        return out;
+    }
+
+    /** Name to kernelspec directory, as {@code kernelspec list --json} sees them. */
+    private static Map<String, Path> weSee(Map<String, String> variables, String... scope) throws Exception {
+        List<String> args = new ArrayList<>(List.of("kernelspec", "list", "--json"));
+        args.addAll(List.of(scope));
+        Map<String, Path> out = new TreeMap<>();
+        for (JsonNode row : new ObjectMapper().readTree(
+                AgentCli.ok(variables, args.toArray(new String[0])))) {
+            out.put(row.path("name").asText(), Path.of(row.path("file").asText()).getParent());
+        }
+        return out;
+    }
+
+    private static JsonNode listed(Map<String, String> variables, String name,
+            String... scope) throws Exception {
+        List<String> args = new ArrayList<>(List.of("kernelspec", "list", "--json"));
+        args.addAll(List.of(scope));
+        for (JsonNode row : new ObjectMapper().readTree(
+                AgentCli.ok(variables, args.toArray(new String[0])))) {
+            if (row.path("name").asText().equals(name)) {
+                return row;
+            }
+        }
+        throw new AssertionError(name + " not listed");
+    }
+
+    @Test
+    void theKernelspecsOfAVenvsJupyterAreFoundListedAndEditedAsJupyterSeesThem() throws Exception {
+        Path venv = venv();
+        Map<String, String> venvEnv = venvEnv(venv);
+        Path kernels = venv.resolve("share/jupyter/kernels");
+        Path javaJson = Files.write(Files.createDirectories(kernels.resolve("venv-java")).resolve("kernel.json"), javaOriginal);
+        // the Python kernelspec as ipykernel itself writes it into an environment
+        run(List.of(venv.resolve("bin/python").toString(), "-m", "ipykernel", "install", "--prefix", venv.toString(),
+                "--name", "venv-python"), venvEnv);
+        Path pythonJson = kernels.resolve("venv-python/kernel.json");
+        byte[] ipykernelSpec = Files.readAllBytes(pythonJson);
+        assertTrue(new String(ipykernelSpec, StandardCharsets.UTF_8).contains("ipykernel_launcher"));
+
+        Map<String, Path> jupyter = jupyterSees(venv.resolve("bin/jupyter"), venvEnv);
+        assertEquals(kernels.resolve("venv-java"), jupyter.get("venv-java"), "the real Jupyter sees the venv's: " + jupyter);
+        assertEquals(jupyter, weSee(venvEnv), "the same kernelspecs in the same places as the real jupyter kernelspec list");
+        assertEquals(Map.of("venv-java", kernels.resolve("venv-java"), "venv-python", kernels.resolve("venv-python")),
+                weSee(venvEnv, "--sys-prefix"), "--sys-prefix: the venv's sys.prefix, from the Python beside its jupyter");
+        assertEquals(Map.of(), weSee(venvEnv, "--user"), "--user: the private data directory, empty");
+
+        String out = AgentCli.ok(venvEnv, "kernelspec", "install", "--jar", JAR, "venv-java");
+        assertTrue(out.contains("venv-java: agent installed in " + javaJson), out);
+        AgentCli.Result refused = AgentCli.run(venvEnv, "kernelspec", "install", "--jar", JAR, "venv-python");
+        assertEquals(1, refused.exitCode, refused.toString());
+        assertTrue(refused.stderr.contains("venv-python: not a JVM kernel") && refused.stderr.contains("--child-jvms"),
+                refused.stderr);
+        assertArrayEquals(ipykernelSpec, Files.readAllBytes(pythonJson), "refused: not a byte changed");
+        out = AgentCli.ok(venvEnv, "kernelspec", "install", "--jar", JAR, "--child-jvms", "venv-python", "--sys-prefix");
+        assertTrue(out.contains("venv-python: agent installed (for the JVMs the kernel starts) in " + pythonJson), out);
+
+        assertEquals("kernel", listed(venvEnv, "venv-java").path("mode").asText());
+        JsonNode python = listed(venvEnv, "venv-python", "--sys-prefix");
+        assertEquals("child-jvms", python.path("mode").asText(), python.toString());
+        assertTrue(python.path("agent").asBoolean() && !python.path("jvm").asBoolean(), python.toString());
+        String table = AgentCli.ok(venvEnv, "kernelspec", "list");
+        assertTrue(table.lines().anyMatch(l -> l.matches("venv-python +child-jvms +no +.*")), table);
+        assertTrue(table.lines().anyMatch(l -> l.matches("venv-java +kernel +yes +.*")), table);
+
+        // what Jupyter itself starts the Python kernel with: its argv as ipykernel wrote it, the agent in its env
+        JsonNode spec = new ObjectMapper().readTree(run(List.of(
+                venv.resolve("bin/python").toString(), "-c", "import json; from jupyter_client.kernelspec import"
+                        + " KernelSpecManager as M; print(json.dumps(M().get_kernel_spec('venv-python').to_dict()))"),
+                venvEnv));
+        assertEquals(new ObjectMapper().readTree(ipykernelSpec).get("argv"), spec.get("argv"));
+        assertEquals("-javaagent:" + AgentJar.path(), spec.path("env").path("JAVA_TOOL_OPTIONS").asText());
+
+        AgentCli.ok(venvEnv, "kernelspec", "remove", "venv-java", "venv-python");
+        assertArrayEquals(javaOriginal, Files.readAllBytes(javaJson), "remove restores the original bytes");
+        assertArrayEquals(ipykernelSpec, Files.readAllBytes(pythonJson), "ipykernel's bytes, as it wrote them");
+        assertFalse(Files.exists(KernelspecEditor.backupOf(pythonJson)));
+    }
+
+    @Test
+    void prefixAndUserNameOneDirectoryEach() throws Exception {
+        Path prefix = tmp.resolve("prefix");
+        Path prefixed = Files.createDirectories(prefix.resolve("share/jupyter/kernels/p-java")).resolve("kernel.json");
+        Files.write(prefixed, javaOriginal);
+        Path user = Files.createDirectories(tmp.resolve("data/kernels/u-java")).resolve("kernel.json");
+        Files.write(user, javaOriginal);
+        Map<String, String> variables = new HashMap<>(env);
+        variables.put("JUPYTER_DATA_DIR", tmp.resolve("data").toString());
+
+        assertEquals(Map.of("p-java", prefixed.getParent()), weSee(variables, "--prefix", prefix.toString()));
+        assertEquals(Map.of("u-java", user.getParent()), weSee(variables, "--user"));
+        Map<String, Path> searched = weSee(variables);
+        assertTrue(searched.containsKey("u-java") && searched.containsKey("java") && !searched.containsKey("p-java"),
+                "a prefix is searched only when named: " + searched);
+
+        AgentCli.Result elsewhere = AgentCli.run(variables, "kernelspec", "install", "--jar", JAR, "p-java");
+        assertEquals(1, elsewhere.exitCode, elsewhere.toString());
+        assertTrue(elsewhere.stderr.contains("p-java: no such kernelspec"), elsewhere.stderr);
+        String out = AgentCli.ok(variables, "kernelspec", "install", "--jar", JAR, "p-java", "--prefix=" + prefix);
+        assertTrue(out.contains("p-java: agent installed in " + prefixed), out);
+        assertEquals("kernel", listed(variables, "p-java", "--prefix", prefix.toString()).path("mode").asText());
+        AgentCli.Result notThere = AgentCli.run(variables, "kernelspec", "remove", "java", "--user");
+        assertEquals(1, notThere.exitCode, "java is in JUPYTER_PATH, not the user's directory: " + notThere);
+        AgentCli.ok(variables, "kernelspec", "remove", "--all", "--prefix", prefix.toString());
+        assertArrayEquals(javaOriginal, Files.readAllBytes(prefixed));
+        assertArrayEquals(javaOriginal, Files.readAllBytes(user), "the user's kernelspec: not touched");
+
+        AgentCli.Result both = AgentCli.run(variables, "kernelspec", "list", "--user", "--prefix", prefix.toString());
+        assertEquals(2, both.exitCode, both.toString());
+        assertTrue(both.stderr.contains("mutually exclusive"), both.stderr);
     }
 }

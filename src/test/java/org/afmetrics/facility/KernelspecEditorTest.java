@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class KernelspecEditorTest {
@@ -88,7 +89,7 @@ class KernelspecEditorTest {
     void installChangesOnlyTheBytesItMustAndRemoveGivesTheOriginalBack(String name, String original, String installed)
             throws Exception {
         Path json = kernel(original);
-        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, false);
+        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.JVM_KERNEL);
         assertEquals(installed.replace("@OPT@", OPT), new String(plan.after, StandardCharsets.UTF_8));
         KernelspecEditor.apply(plan);
         assertEquals(OPT, KernelspecEditor.agentOption(json(json)));
@@ -97,6 +98,113 @@ class KernelspecEditorTest {
                 : original;
         assertEquals(back, Files.readString(json));
         assertFalse(Files.exists(KernelspecEditor.backupOf(json)), "the copy goes with the agent");
+    }
+
+    /**
+     * Kernels of other languages installed for their JVM children: the file, and the file after
+     * install (@OPT@ standing for the option). The argv's bytes stay as they were, the agent goes
+     * into {@code env.JAVA_TOOL_OPTIONS} after what is there, and remove gives back the original.
+     */
+    static Stream<Arguments> childJvmKernels() {
+        return Stream.of(
+                Arguments.of("ipykernel's own layout",
+                        "{\n \"argv\": [\n  \"python3\",\n  \"-m\",\n  \"ipykernel_launcher\",\n  \"-f\",\n  \"{connection_file}\"\n ],\n"
+                                + " \"display_name\": \"Python 3 (ipykernel)\",\n \"language\": \"python\",\n"
+                                + " \"metadata\": {\n  \"debugger\": true\n }\n}",
+                        "{\n \"env\": {\"JAVA_TOOL_OPTIONS\": \"@OPT@\"},\n \"argv\": [\n  \"python3\",\n  \"-m\",\n  \"ipykernel_launcher\",\n  \"-f\",\n  \"{connection_file}\"\n ],\n"
+                                + " \"display_name\": \"Python 3 (ipykernel)\",\n \"language\": \"python\",\n"
+                                + " \"metadata\": {\n  \"debugger\": true\n }\n}"),
+                Arguments.of("a Python kernel whose JAVA_TOOL_OPTIONS is kept",
+                        "{\"argv\": [\"python3\", \"-m\", \"ipykernel_launcher\", \"-f\", \"{connection_file}\"],\n"
+                                + " \"env\": {\"SPARK_HOME\": \"/opt/spark\", \"JAVA_TOOL_OPTIONS\": \"-Xmx4g -Dfile.encoding=UTF-8\"},\n"
+                                + " \"language\": \"python\"}\n",
+                        "{\"argv\": [\"python3\", \"-m\", \"ipykernel_launcher\", \"-f\", \"{connection_file}\"],\n"
+                                + " \"env\": {\"SPARK_HOME\": \"/opt/spark\", \"JAVA_TOOL_OPTIONS\": \"-Xmx4g -Dfile.encoding=UTF-8 @OPT@\"},\n"
+                                + " \"language\": \"python\"}\n"),
+                Arguments.of("an R kernel with an env of its own",
+                        "{\r\n  \"argv\": [\"R\", \"--slave\", \"-e\", \"IRkernel::main()\", \"--args\", \"{connection_file}\"],\r\n"
+                                + "  \"env\": {\r\n    \"R_LIBS\": \"/srv/r\"\r\n  },\r\n  \"language\": \"R\"\r\n}\r\n",
+                        "{\r\n  \"argv\": [\"R\", \"--slave\", \"-e\", \"IRkernel::main()\", \"--args\", \"{connection_file}\"],\r\n"
+                                + "  \"env\": {\r\n    \"JAVA_TOOL_OPTIONS\": \"@OPT@\",\r\n    \"R_LIBS\": \"/srv/r\"\r\n  },\r\n  \"language\": \"R\"\r\n}\r\n"),
+                Arguments.of("a Julia kernel on one line",
+                        "{\"display_name\":\"Julia 1.10\",\"argv\":[\"/opt/julia/bin/julia\",\"-i\",\"--color=yes\",\"/k/kernel.jl\",\"{connection_file}\"],\"language\":\"julia\"}",
+                        "{\"env\": {\"JAVA_TOOL_OPTIONS\": \"@OPT@\"},\"display_name\":\"Julia 1.10\",\"argv\":[\"/opt/julia/bin/julia\",\"-i\",\"--color=yes\",\"/k/kernel.jl\",\"{connection_file}\"],\"language\":\"julia\"}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("childJvmKernels")
+    void childJvmsPutsTheAgentIntoTheKernelsEnvAndLeavesItsArgv(String name, String original, String installed)
+            throws Exception {
+        Path json = kernel(original);
+        KernelspecEditor.Change plan = KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.CHILD_JVMS);
+        String after = new String(plan.after, StandardCharsets.UTF_8);
+        assertEquals(installed.replace("@OPT@", OPT), after);
+        assertEquals("agent installed (for the JVMs the kernel starts)", plan.what);
+        String argv = original.substring(original.indexOf("\"argv\""), original.indexOf(']', original.indexOf("\"argv\"")) + 1);
+        assertTrue(after.contains(argv), "the argv's bytes are as they were");
+        KernelspecEditor.apply(plan);
+
+        ObjectNode spec = json(json);
+        assertEquals(KernelspecEditor.Mode.CHILD_JVMS, KernelspecEditor.mode(spec));
+        assertEquals(new ObjectMapper().readTree(original).get("argv"), spec.get("argv"));
+        assertEquals("agent already installed",
+                KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.CHILD_JVMS).what, "twice equals once");
+
+        assertEquals("agent removed", KernelspecEditor.remove(json));
+        assertArrayEquals(original.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(json), "the original bytes");
+        assertFalse(Files.exists(KernelspecEditor.backupOf(json)));
+        assertEquals(KernelspecEditor.Mode.OFF, KernelspecEditor.mode(json(json)));
+    }
+
+    /**
+     * What each kind of install takes. Rows: the kernel (JVM or Python), what the install
+     * accepts, and what it says: the change, or the refusal (nothing written then).
+     */
+    @ParameterizedTest(name = "{0} kernel, {1}")
+    @CsvSource(delimiter = '|', value = {
+        "JVM    | JVM_KERNEL | agent installed",
+        "JVM    | CHILD_JVMS | refused: a JVM kernel: install it without --child-jvms",
+        "JVM    | ANY        | agent installed",
+        "Python | JVM_KERNEL | refused: not a JVM kernel (argv[0] is no java, its language no JVM one); --child-jvms puts the agent into the JVMs it starts",
+        "Python | CHILD_JVMS | agent installed (for the JVMs the kernel starts)",
+        "Python | ANY        | agent installed (for the JVMs the kernel starts)",
+    })
+    void eachInstallTakesItsKindOfKernelAndRefusesTheOther(String kernel, KernelspecEditor.Accept accept, String says)
+            throws Exception {
+        String original = kernel.equals("JVM") ? ORIGINAL
+                : "{\"argv\": [\"/usr/bin/python3\", \"-m\", \"ipykernel_launcher\", \"-f\", \"{connection_file}\"], \"language\": \"python\"}";
+        Path json = kernel(original);
+        if (says.startsWith("refused: ")) {
+            KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, accept));
+            assertTrue(e.getMessage().startsWith(says.substring("refused: ".length())), e.getMessage());
+            assertFalse(e.getMessage().contains("python3") || e.getMessage().contains("ipykernel"),
+                    "the file's content is not repeated: " + e.getMessage());
+            assertEquals(original, Files.readString(json));
+            assertFalse(Files.exists(KernelspecEditor.backupOf(json)));
+        } else {
+            KernelspecEditor.Change c = KernelspecEditor.planInstall(json, OPT, accept);
+            assertEquals(says, c.what);
+            KernelspecEditor.apply(c);
+            assertEquals(kernel.equals("JVM") ? KernelspecEditor.Mode.KERNEL : KernelspecEditor.Mode.CHILD_JVMS,
+                    KernelspecEditor.mode(json(json)));
+        }
+    }
+
+    /** Rows: a kernel.json, the mode list shows for it. */
+    @ParameterizedTest(name = "{1}: {0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "{\"argv\": [\"java\"]}                                                                            | off",
+        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g\"}}                             | off",
+        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-javaagent:/opt/other.jar\"}}          | off",
+        "{\"argv\": [\"java\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-javaagent:/o/af-metrics-agent.jar\"}}  | kernel",
+        "{\"argv\": [\"sh\"], \"language\": \"scala\", \"env\": {\"JAVA_TOOL_OPTIONS\": \"-javaagent:/o/af-metrics-agent.jar=port=0\"}} | kernel",
+        "{\"argv\": [\"python3\"], \"language\": \"python\"}                                                | off",
+        "{\"argv\": [\"python3\"], \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g -javaagent:/o/af-metrics-agent.jar\"}} | child-jvms",
+        "{\"argv\": [\"R\"], \"language\": \"R\", \"env\": {\"JAVA_TOOL_OPTIONS\": \"-javaagent:/o/af-metrics-agent.jar\"}} | child-jvms",
+    })
+    void theModeIsDerivedFromTheFileAlone(String content, String mode) throws Exception {
+        Path json = kernel(content);
+        assertEquals(mode, KernelspecEditor.mode(KernelspecEditor.parse(Files.readAllBytes(json), json)).label);
     }
 
     /**
@@ -141,7 +249,7 @@ class KernelspecEditorTest {
     void aKernelJsonWithTwoMembersOfOneNameIsRefused() throws Exception {
         String twice = "{\"argv\": [\"java\"], \"env\": {}, \"env\": {\"JAVA_TOOL_OPTIONS\": \"-Xmx1g\"}}";
         Path json = kernel(twice);
-        KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, true));
+        KernelspecException e = assertThrows(KernelspecException.class, () -> KernelspecEditor.planInstall(json, OPT, KernelspecEditor.Accept.ANY));
         assertTrue(e.getMessage().contains("not valid JSON") && e.getMessage().contains("env"), e.getMessage());
         assertEquals(twice, Files.readString(json));
     }

@@ -262,6 +262,8 @@ public final class ChildJvm {
 
         @Override
         public void close() {
+            // a launcher (a shell, prlimit) may not pass the signal on to the JVM it started
+            process.descendants().forEach(ProcessHandle::destroy);
             if (process.isAlive()) {
                 process.destroy();
                 try {

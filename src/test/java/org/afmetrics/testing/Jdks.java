@@ -27,6 +27,16 @@ public final class Jdks {
         return p;
     }
 
+    /** Temurin 25; where it is missing the test is skipped, except under CI (env {@code CI} set), where that fails. */
+    public static Path temurin25Required() {
+        Path p = temurin25();
+        if (System.getenv("CI") != null && p == null) {
+            throw new AssertionError("Temurin 25 is not installed (CI has it)");
+        }
+        Assumptions.assumeTrue(p != null, "Temurin 25 is not installed");
+        return p;
+    }
+
     public static String java(Path home) {
         return home.resolve("bin").resolve("java").toString();
     }
