@@ -28,7 +28,7 @@ public final class AgentRuntime {
      * The keys premain itself acts on: which JVMs serve, the cell hooks, what is armed for the
      * exit, the JDK server's settings for TLS. When neither the arguments nor the environment
      * name one of them, premain parses no settings (the starter thread does): a JVM that is no
-     * kernel then loads a handful of the agent's classes before its main. ConfigKeyTest holds
+     * kernel then loads a handful of the agent's classes before its main. AgentRuntimeTest holds
      * these names to {@link org.afmetrics.config.ConfigKey}'s.
      */
     static final String[] PREMAIN_KEYS = {
