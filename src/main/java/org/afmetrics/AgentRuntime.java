@@ -25,12 +25,39 @@ public final class AgentRuntime {
     }
 
     /**
+     * The keys premain itself acts on: which JVMs serve, the cell hooks, what is armed for the
+     * exit, the JDK server's settings for TLS. When neither the arguments nor the environment
+     * name one of them, premain parses no settings (the starter thread does): a JVM that is no
+     * kernel then loads a handful of the agent's classes before its main. AgentRuntimeTest holds
+     * these names to {@link org.afmetrics.config.ConfigKey}'s.
+     */
+    static final String[] PREMAIN_KEYS = {
+        "only-main", "skip-main", "cell-hooks", "cell-resources", "pushgateway", "targets-dir", "tls-keystore",
+    };
+
+    /**
      * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
      * that this JVM is one to monitor; an operator's attach is explicit and always serves.
      */
     static void launch(String args, Instrumentation instrumentation, boolean explicit) {
-        AgentConfig config = AgentConfig.fromEnvironment(args);
         String main = HostSelection.mainOf(System.getProperty("sun.java.command"));
+        boolean kernelStarting = false;
+        boolean kernelChecked = false;
+        if (!explicit && !namesPremainKey(args)) {
+            // every premain key at its default: serve unless the JVM is a tool, hook a kernel
+            if (HostSelection.isBuiltInNonKernel(main)) {
+                return;
+            }
+            if (instrumentation != null) {
+                kernelStarting = KernelPresence.kernelMayAppear(main);
+                kernelChecked = true;
+            }
+            if (!kernelStarting) {
+                AgentThreads.start("start", new Starter(null, args, false));
+                return;
+            }
+        }
+        AgentConfig config = AgentConfig.fromEnvironment(args);
         if (!explicit && !HostSelection.isActive(main, config)) {
             return;
         }
@@ -42,10 +69,11 @@ public final class AgentRuntime {
             // called here rather than through Facility, whose loading in premain costs milliseconds
             ExitActions.arm(config.pushTimeoutMs());
         }
-        boolean kernelStarting = false;
         CellHooksMode hooks = config.cellHooks();
         if (instrumentation != null && hooks.hooks()) {
-            kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
+            if (!kernelChecked) {
+                kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
+            }
             boolean watchAll = explicit || hooks == CellHooksMode.FORCE;
             if (watchAll || kernelStarting) {
                 // the per-cell readings are chosen before any hook can run
@@ -60,13 +88,28 @@ public final class AgentRuntime {
                 // runs (so no hook can be late), and no class watcher on the kernel's start
                 KernelHooks.hookAhead(instrumentation);
             }
+        } else {
+            kernelStarting = false;
         }
         // with TLS the JDK's server serves: set before the host's main can initialise its classes, which read it once
         if (config.tlsKeystore().isPresent()) {
             JdkServerSettings.noDelayUnlessSet();
         }
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it
-        AgentThreads.start("start", new Starter(config, kernelStarting));
+        AgentThreads.start("start", new Starter(config, args, kernelStarting));
+    }
+
+    /** Whether the agent arguments or the environment may set one of {@link #PREMAIN_KEYS} (a false yes only costs time). */
+    static boolean namesPremainKey(String args) {
+        for (String key : PREMAIN_KEYS) {
+            if (args != null && args.indexOf(key) >= 0) {
+                return true;
+            }
+            if (System.getenv("AF_METRICS_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_')) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Starts the exporter on the calling thread (once; later calls get the same) and says where it serves. */
@@ -95,17 +138,27 @@ public final class AgentRuntime {
         /** After the first hook: the kernel's reply to the request that called it. */
         private static final long REPLY_GRACE_MILLIS = 300;
 
-        private final AgentConfig config;
+        /** The settings premain parsed, or null when it left them to this thread. */
+        private final AgentConfig parsed;
+        private final String args;
         private final boolean kernelStarting;
 
-        Starter(AgentConfig config, boolean kernelStarting) {
-            this.config = config;
+        Starter(AgentConfig parsed, String args, boolean kernelStarting) {
+            this.parsed = parsed;
+            this.args = args;
             this.kernelStarting = kernelStarting;
         }
 
         @Override
         public void run() {
             try {
+                AgentConfig config = parsed;
+                if (config == null) {
+                    config = AgentConfig.fromEnvironment(args);
+                    for (String w : config.warnings()) {
+                        Log.warn(w);
+                    }
+                }
                 if (kernelStarting) {
                     KernelHooks.prepareRecorder();
                     if (KernelHooks.awaitKernel(KERNEL_WAIT_MILLIS)) {

@@ -50,6 +50,23 @@ class InertHostsIT {
         }
     }
 
+    /**
+     * A JVM the agent does not monitor loads three classes of the agent's (the entry, the start,
+     * the host check) and nothing of its libraries.
+     */
+    @Test
+    void javacLoadsOnlyTheAgentsEntryAndHostCheck() throws Exception {
+        Path log = dir.resolve("classes.log");
+        AgentCli.Result with = tool(AgentJar.option("port=0") + " -Xlog:class+load:file=" + log, "javac", "-version");
+        assertEquals(0, with.exitCode, with.stderr);
+        java.util.List<String> ours = java.nio.file.Files.readAllLines(log).stream()
+                .filter(l -> l.contains(" org.afmetrics."))
+                .map(l -> l.replaceAll("^.*? (org\\.afmetrics\\.\\S+) .*$", "$1"))
+                .sorted().collect(java.util.stream.Collectors.toList());
+        assertEquals(java.util.List.of("org.afmetrics.Agent", "org.afmetrics.AgentRuntime",
+                "org.afmetrics.config.HostSelection"), ours);
+    }
+
     /** {@code java Hello.java} runs the user's own program: the agent serves there, on JDK 17 and 25 alike. */
     @ParameterizedTest
     @ValueSource(strings = {"current", "temurin25"})

@@ -67,7 +67,8 @@ public final class HostSelection {
         return !isBuiltInNonKernel(main);
     }
 
-    static boolean isBuiltInNonKernel(String main) {
+    /** Whether the main is a JDK tool, build tool or launcher that is never a kernel (the default without only-main or skip-main). */
+    public static boolean isBuiltInNonKernel(String main) {
         if (main.isEmpty()) {
             return true;
         }

@@ -1,10 +1,13 @@
 package org.afmetrics.facility;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -19,11 +22,13 @@ import java.util.Map;
  * {@code [{"targets":["host:port"],"labels":{...}}]}. The labels are {@code __meta_afmetrics_*}
  * discovery labels: Prometheus offers them to relabelling and then drops them, so they never
  * clash with the identity labels the series carry themselves. The host name, pid and start time
- * let a later process tell whether the JVM that wrote the file is still alive.
+ * let a later process tell whether the JVM that wrote the file is still alive. Written and read
+ * with jackson-core's streaming API alone: the agent writes one at start, and its jar carries no
+ * Jackson data binding (see docs/design.md, the jar's layout).
  */
 public final class TargetFile {
     static final String META = "__meta_afmetrics_";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final String target;
     private final String hostName;
@@ -94,7 +99,7 @@ public final class TargetFile {
     }
 
     public byte[] toJson() {
-        ObjectNode labels = JSON.createObjectNode();
+        Map<String, String> labels = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : info.entrySet()) {
             labels.put(META + e.getKey(), e.getValue());
         }
@@ -107,47 +112,108 @@ public final class TargetFile {
         if (!scheme.equals("http")) {
             labels.put("__scheme__", scheme);
         }
-        ObjectNode group = JSON.createObjectNode();
-        group.putArray("targets").add(target);
-        group.set("labels", labels);
-        ArrayNode root = JSON.createArrayNode().add(group);
-        try {
-            return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartArray();
+            g.writeStartObject();
+            g.writeArrayFieldStart("targets");
+            g.writeString(target);
+            g.writeEndArray();
+            g.writeObjectFieldStart("labels");
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        out.write('\n');
+        return out.toByteArray();
     }
 
     /** Reads a file this class wrote; throws with a reason for anything else. */
     public static TargetFile read(Path file) throws IOException {
-        JsonNode root = JSON.readTree(file.toFile());
-        JsonNode group = root == null ? null : root.path(0);
-        if (group == null || !group.path("targets").isArray() || group.path("targets").size() != 1
-                || !group.path("labels").isObject()) {
+        List<String> targets = null;
+        Map<String, String> labels = null;
+        try (JsonParser p = JSON.createParser(file.toFile())) {
+            if (p.nextToken() == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT) {
+                // the first group is the file's; its fields in any order, the last of a repeated name counts
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.getCurrentName();
+                    JsonToken value = p.nextToken();
+                    if (field.equals("targets")) {
+                        targets = value == JsonToken.START_ARRAY ? scalars(p, null) : null;
+                    } else if (field.equals("labels")) {
+                        labels = value == JsonToken.START_OBJECT ? new LinkedHashMap<>() : null;
+                        if (labels != null) {
+                            scalars(p, labels);
+                        }
+                    }
+                    p.skipChildren();
+                }
+            }
+        }
+        if (targets == null || targets.size() != 1 || targets.get(0) == null || labels == null) {
             throw new IOException("not an af-metrics target file");
         }
-        JsonNode labels = group.path("labels");
         Map<String, String> info = new LinkedHashMap<>();
-        labels.fields().forEachRemaining(e -> {
+        for (Map.Entry<String, String> e : labels.entrySet()) {
             String k = e.getKey();
             if (k.startsWith(META)) {
                 String name = k.substring(META.length());
                 if (!name.equals("hostname") && !name.equals("pid") && !name.startsWith("start_")) {
-                    info.put(name, e.getValue().asText());
+                    info.put(name, e.getValue() == null ? "" : e.getValue());
                 }
             }
-        });
+        }
         try {
-            TargetFile t = new TargetFile(group.path("targets").get(0).asText(), labels.path(META + "hostname").asText(""),
-                    Long.parseLong(labels.path(META + "pid").asText()),
-                    Long.parseLong(labels.path(META + "start_millis").asText("-1")), info);
-            if (labels.hasNonNull(META + "start_ticks")) {
-                t.startTicks(labels.get(META + "start_ticks").asText());
+            TargetFile t = new TargetFile(targets.get(0), text(labels, META + "hostname", ""),
+                    Long.parseLong(String.valueOf(labels.get(META + "pid"))),
+                    Long.parseLong(text(labels, META + "start_millis", "-1")), info);
+            if (labels.get(META + "start_ticks") != null) {
+                t.startTicks(labels.get(META + "start_ticks"));
             }
-            return labels.path("__scheme__").asText("http").equals("https") ? t.https() : t;
+            return "https".equals(labels.get("__scheme__")) ? t.https() : t;
         } catch (NumberFormatException e) {
             throw new IOException("not an af-metrics target file (pid or start time missing)");
         }
+    }
+
+    private static String text(Map<String, String> labels, String key, String otherwise) {
+        String v = labels.get(key);
+        return v == null ? otherwise : v;
+    }
+
+    /**
+     * The members of the array or object the parser stands at the start of, as text (a nested
+     * array or object reads as ""; a JSON null as null); into {@code fields} for an object, returned for an array.
+     */
+    private static List<String> scalars(JsonParser p, Map<String, String> fields) throws IOException {
+        List<String> items = fields == null ? new ArrayList<>() : null;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != JsonToken.END_OBJECT && t != null) {
+            String name = null;
+            if (t == JsonToken.FIELD_NAME) {
+                name = p.getCurrentName();
+                t = p.nextToken();
+            }
+            String text;
+            if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+                p.skipChildren();
+                text = "";
+            } else {
+                text = t == JsonToken.VALUE_NULL ? null : p.getText();
+            }
+            if (fields != null) {
+                fields.put(name, text);
+            } else {
+                items.add(text);
+            }
+        }
+        return items;
     }
 
     /**

@@ -23,13 +23,6 @@ final class HookPoints {
     static final String JJAVA_PACKAGE = "org.dflib.jjava.jupyter.";
     static final String KOTLIN_PACKAGE = "org.jetbrains.kotlinx.jupyter.";
 
-    /** Main classes of the kernels whose classes the table names: their JVMs need the class watcher. */
-    static final String[] KERNEL_MAINS = {
-        "org.jetbrains.kotlinx.jupyter.IkotlinKt",
-        "io.github.spencerpark.ijava.IJava",
-        "org.dflib.jjava.JJava",
-    };
-
     /** What to call on a method's entry and at its exits. */
     enum Role {
         /** Called once as the kernel connects: {@code this} describes the kernel. */

@@ -46,11 +46,19 @@ public final class KernelHooks {
         cellResources = measure;
     }
 
+    /**
+     * Whether the recorder has been built (by a hook, or by the starter thread in a kernel that is
+     * starting). Until then it has nothing to export, and a JVM that is no kernel never builds it:
+     * its metric families are not on the way to the first scrape.
+     */
+    private static volatile boolean recorderBuilt;
+
     private static CellRecorder newRecorder() {
         CellRecorder recorder = new CellRecorder(new KernelKnown());
         if (!cellResources) {
             recorder.withoutResources();
         }
+        recorderBuilt = true;
         return recorder;
     }
 
@@ -195,13 +203,17 @@ public final class KernelHooks {
         r.register(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
-                List<MetricFamilySamples> out = new ArrayList<>(recorder().collect());
+                List<MetricFamilySamples> out = new ArrayList<>();
+                if (recorderBuilt) {
+                    out.addAll(recorder().collect());
+                }
                 out.addAll(HOOK_STATES.collect());
                 return out;
             }
         });
         registry = r;
-        KernelDescription d = recorder().kernel();
+        // a recorder built later makes its kernel known through KernelKnown, which finds the registry set
+        KernelDescription d = recorderBuilt ? recorder().kernel() : null;
         if (d != null) {
             label(r, d);
         }

@@ -15,6 +15,31 @@ import java.util.jar.JarFile;
  * them first, about 7 ms a JVM that is no kernel would pay.
  */
 public final class KernelPresence {
+    /** Main classes of the kernels whose classes the hook table names: their JVMs need the hooks. */
+    static final String[] KERNEL_MAINS = {
+        "org.jetbrains.kotlinx.jupyter.IkotlinKt",
+        "io.github.spencerpark.ijava.IJava",
+        "org.dflib.jjava.JJava",
+    };
+
+    /**
+     * The classes {@link HookPoints} hooks (internal names), kept here as plain strings: asking the
+     * hook table would load it and its row classes in every JVM the agent serves, kernel or not.
+     * KernelPresenceTest holds the two lists equal.
+     */
+    static final String[] HOOKED_CLASSES = {
+        "io/github/spencerpark/jupyter/kernel/BaseKernel",
+        "io/github/spencerpark/jupyter/messages/reply/ErrorReply",
+        "jdk/jshell/execution/LocalExecutionControl",
+        "org/dflib/jjava/jupyter/kernel/BaseKernel",
+        "org/dflib/jjava/jupyter/messages/reply/ErrorReply",
+        "org/jetbrains/kotlinx/jupyter/JupyterConnection",
+        "org/jetbrains/kotlinx/jupyter/JupyterConnection$runExecution$execThread$1",
+        "org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl",
+        "org/jetbrains/kotlinx/jupyter/JupyterExecutorImpl$runExecution$execThread$1",
+        "org/jetbrains/kotlinx/jupyter/messaging/ProtocolKt",
+    };
+
     /** File names of the kernels' jars (Maven artifacts and distributions), lower case. */
     private static final String[] KERNEL_JARS = {"jupyter-jvm-basekernel", "jjava", "ijava", "kotlin-jupyter-kernel"};
 
@@ -29,7 +54,7 @@ public final class KernelPresence {
      * here: {@code cell-hooks=force} is for that.
      */
     public static boolean kernelMayAppear(String main) {
-        for (String kernelMain : HookPoints.KERNEL_MAINS) {
+        for (String kernelMain : KERNEL_MAINS) {
             if (kernelMain.equals(main)) {
                 return true;
             }
@@ -41,7 +66,7 @@ public final class KernelPresence {
             }
             File f = new File(entry);
             if (f.isDirectory()) {
-                for (String hooked : HookPoints.classes()) {
+                for (String hooked : HOOKED_CLASSES) {
                     if (new File(f, hooked + ".class").isFile()) {
                         return true;
                     }
@@ -68,7 +93,7 @@ public final class KernelPresence {
 
     private static boolean holdsHookedClass(File jar) {
         try (JarFile j = new JarFile(jar)) {
-            for (String hooked : HookPoints.classes()) {
+            for (String hooked : HOOKED_CLASSES) {
                 if (j.getEntry(hooked + ".class") != null) {
                     return true;
                 }

@@ -31,4 +31,10 @@ class KernelPresenceTest {
         // the tests' class path holds jupyter-jvm-basekernel, as a kernel built on it would
         assertTrue(KernelPresence.kernelMayAppear("org.example.SomeMain"));
     }
+
+    @Test
+    void thePresenceCheckLooksForEveryClassTheHookTableHooks() {
+        assertEquals(new java.util.TreeSet<>(HookPoints.classes()),
+                new java.util.TreeSet<>(java.util.Arrays.asList(KernelPresence.HOOKED_CLASSES)));
+    }
 }
