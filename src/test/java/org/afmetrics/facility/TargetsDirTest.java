@@ -104,13 +104,14 @@ class TargetsDirTest {
                 "without ticks, a second off is jitter");
         assertEquals(TargetsDir.Status.STALE, targets.status(file("here", self.pid(), millis - 60_000)));
 
-        // a child of 'sleep' exits and is never reaped: a zombie, whose pid still exists
-        Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 30").start();
+        // a child of 'sleep' exits and is never reaped: a zombie, whose pid still exists. It exits after
+        // the exec, so the shell cannot have reaped it first (a busy machine may run the exec late)
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.5 & echo $!; exec sleep 30").start();
         try {
             long zombie = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(
                     parent.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine().trim());
             ProcessStat stat = ProcessStat.of(zombie);
-            for (int i = 0; i < 100 && (stat == null || !stat.exited()); i++) {
+            for (int i = 0; i < 200 && (stat == null || !stat.exited()); i++) {
                 Thread.sleep(50);
                 stat = ProcessStat.of(zombie);
             }
