@@ -1,15 +1,22 @@
 package org.afmetrics.cli;
 
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import org.afmetrics.facility.ClassDataArchive;
 import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
+import org.afmetrics.facility.Kernelspecs;
 
 /** The class-data archive's part of {@code kernelspec install --cds} and {@code kernelspec remove}. */
 final class CdsSteps {
     /** How long the kernel may take to start, and then to write its archive, while the archive is made. */
     static final Duration MAKE_TIMEOUT = Duration.ofSeconds(Long.getLong("afmetrics.cds.timeout", 300));
+    /**
+     * The Python tried after those behind the {@code jupyter} on PATH, to send the kernel its
+     * first requests with jupyter_client while the archive is made.
+     */
+    static final Path PYTHON = Paths.get(System.getProperty("afmetrics.cds.python", "/usr/bin/python3"));
 
     private CdsSteps() {
     }
@@ -27,7 +34,8 @@ final class CdsSteps {
             return c;
         }
         System.err.println(name + ": making its class-data archive: the kernel starts once, without the agent ...");
-        ClassDataArchive.Made made = ClassDataArchive.make(kernelJson, MAKE_TIMEOUT, firstCell);
+        ClassDataArchive.Made made = ClassDataArchive.make(kernelJson, MAKE_TIMEOUT, firstCell,
+                Kernelspecs.forThisUser().jupyterPythons(PYTHON));
         System.out.println(name + ": " + made);
         return c;
     }

@@ -480,16 +480,20 @@ public final class ClassDataArchive {
      * JDK 17 does not let dump an archive), with {@code -XX:ArchiveClassesAtExit} and a
      * connection file of free loopback ports of its own; waits until it listens, sends it a
      * {@code kernel_info_request} (and, with {@code firstCell}, a trivial cell in its language),
-     * each to its reply, waits until it is idle (its CPU clock stands nearly still), then stops it
-     * with SIGTERM, at which the JVM writes the archive. A first cell's classes (the Kotlin
-     * kernel's compiler) make the archive about four times as large, and the JVM relocates the
-     * whole archive as it starts (JDK 17 and later map it at a random address): about 0.2 s more
-     * before the first reply, for a first cell that comes in 0.6 the time. The archive is written beside kernel.json under a temporary name and
-     * renamed into place, readable by whoever can read kernel.json and writable by nobody; its
-     * record goes beside it. A kernel that does not start, or an archive not written, is an
-     * exception, and nothing is left behind.
+     * each to its reply, with jupyter_client run by the first of {@code pythons} that has it (where
+     * none has, nothing is sent and the archive holds the classes of the kernel's start, as the
+     * record's {@code classes.of} says), waits until it is idle (its CPU clock stands nearly
+     * still), then stops it with SIGTERM, at which the JVM writes the archive. A first cell's
+     * classes (the Kotlin kernel's compiler) make the archive about four times as large, and the
+     * JVM relocates the whole archive as it starts (JDK 17 and later map it at a random address):
+     * about 0.2 s more before the first reply, for a first cell that comes in 0.6 the time. The
+     * archive is written beside kernel.json under a temporary name and renamed into place,
+     * readable by whoever can read kernel.json and writable by nobody; its record goes beside it.
+     * A kernel that does not start, or an archive not written, is an exception, and nothing is
+     * left behind.
      */
-    public static Made make(Path kernelJson, Duration timeout, boolean firstCell) throws KernelspecException {
+    public static Made make(Path kernelJson, Duration timeout, boolean firstCell, List<Path> pythons)
+            throws KernelspecException {
         Instant t0 = Instant.now();
         byte[] bytes;
         try {
@@ -530,8 +534,8 @@ public final class ClassDataArchive {
             Process kernel = started.process;
             String language = spec.path("language").asText("");
             String cell = firstCell ? KernelWarmUp.trivialCell(language) : null;
-            boolean answered = KernelWarmUp.warmUp(started.shellPort, started.key, cell, timeout);
-            String how = !answered ? "its start (it did not answer as a Jupyter kernel)"
+            KernelWarmUp.Outcome warmUp = KernelWarmUp.warmUp(pythons, started.connection, cell, timeout, work);
+            String how = !warmUp.answered ? "its start (" + warmUp.why + ")"
                     : cell != null ? "its start, first reply and first cell"
                     : firstCell ? "its start and first reply (no trivial cell known for language '" + language + "')"
                     : "its start and first reply";
@@ -584,16 +588,14 @@ public final class ClassDataArchive {
      * The kernel started to make the archive, once it listens on its shell port; null when it
      * exited first (a port taken between choice and bind: the caller tries once more).
      */
-    /** The kernel started to make the archive: its process, shell port and message key. */
+    /** The kernel started to make the archive: its process and connection file. */
     private static final class Started {
         final Process process;
-        final int shellPort;
-        final String key;
+        final Path connection;
 
-        Started(Process process, int shellPort, String key) {
+        Started(Process process, Path connection) {
             this.process = process;
-            this.shellPort = shellPort;
-            this.key = key;
+            this.connection = connection;
         }
     }
 
@@ -641,7 +643,7 @@ public final class ClassDataArchive {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), ports[0]), 200);
-                return new Started(p, ports[0], key);
+                return new Started(p, connection);
             } catch (IOException notYet) {
                 Thread.sleep(100);
             }

@@ -266,6 +266,27 @@ public final class Kernelspecs {
         return Optional.empty();
     }
 
+    /**
+     * The Pythons that may have jupyter_client, in the order to try them, each once: those behind
+     * the {@code jupyter} on PATH (beside it, then the one its first line names), then
+     * {@code fallback} (null: none), then the {@code python3} on PATH. Only executable files.
+     */
+    public List<Path> jupyterPythons(Path fallback) {
+        LinkedHashSet<Path> out = new LinkedHashSet<>();
+        Path jupyter = onPath("jupyter");
+        if (jupyter != null) {
+            out.addAll(pythonsBehind(jupyter));
+        }
+        if (fallback != null && isExecutable(fallback)) {
+            out.add(fallback);
+        }
+        Path python3 = onPath("python3");
+        if (python3 != null) {
+            out.add(python3);
+        }
+        return new ArrayList<>(out);
+    }
+
     /** The Pythons that may run a {@code jupyter} script: those beside it, then its interpreter line's. */
     private List<Path> pythonsBehind(Path jupyter) {
         List<Path> out = new ArrayList<>();

@@ -2,21 +2,28 @@ package org.afmetrics.facility;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.afmetrics.facility.KernelspecEditor.Change;
 import org.afmetrics.facility.KernelspecEditor.KernelspecException;
@@ -196,6 +203,86 @@ class ClassDataArchiveTest {
         assertNull(ClassDataArchive.Jdk.of("java", Map.of("PATH", "/nowhere")));
         assertEquals(8, new ClassDataArchive.Jdk(Paths.get("/"), "1.8.0_402").feature());
         assertEquals(25, new ClassDataArchive.Jdk(Paths.get("/"), "25.0.3").feature());
+    }
+
+    /** An executable shell script standing in for a Python. */
+    private Path fakePython(String name, String body) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    /** A connection file of loopback ports nobody listens on (just freed). */
+    private Path deafConnectionFile() throws Exception {
+        ObjectNode c = new ObjectMapper().createObjectNode();
+        for (String port : List.of("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                c.put(port, s.getLocalPort());
+            }
+        }
+        c.put("ip", "127.0.0.1").put("key", "k").put("transport", "tcp").put("signature_scheme", "hmac-sha256");
+        Path file = dir.resolve("kernel.json");
+        Files.writeString(file, c.toString());
+        return file;
+    }
+
+    private static boolean hasJupyterClient(String python) {
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import jupyter_client").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Test
+    void withoutAPythonThatHasJupyterClientTheWarmUpIsSkippedAndSaysWhy() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path none = fakePython("python3", "echo 'no jupyter_client: No module named jupyter_client' >&2; exit 3");
+        Path broken = fakePython("python", "echo Traceback >&2; printf '%0600d\\n' 0 >&2; exit 1");
+        KernelWarmUp.Outcome o = KernelWarmUp.warmUp(List.of(dir.resolve("nowhere"), none, broken),
+                dir.resolve("kernel.json"), "1 + 1", Duration.ofSeconds(5), work);
+        assertFalse(o.answered);
+        assertTrue(o.why.startsWith("no jupyter_client to send the first requests: " + none
+                + " (no jupyter_client: No module named jupyter_client); " + broken + " (000"), o.why);
+        assertTrue(o.why.length() < 600, "a short tail of what each printed: " + o.why);
+        KernelWarmUp.Outcome nothing = KernelWarmUp.warmUp(List.of(), dir.resolve("kernel.json"), null,
+                Duration.ofSeconds(5), work);
+        assertEquals("no jupyter_client to send the first requests: no Python found", nothing.why);
+    }
+
+    @Test
+    void aWarmUpThatOutlastsItsLimitIsKilledWithWhatItStarted() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path pidFile = dir.resolve("child.pid");
+        Path hangs = fakePython("python3", "sleep 120 & echo $! > " + pidFile + "; wait");
+        long t0 = System.nanoTime();
+        KernelWarmUp.Outcome o = KernelWarmUp.warmUp(List.of(hangs), dir.resolve("kernel.json"), null,
+                Duration.ofSeconds(1), Duration.ofSeconds(2), work);
+        assertFalse(o.answered);
+        assertTrue(o.why.startsWith("it did not answer as a Jupyter kernel within 2 s"), o.why);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30));
+        long child = Long.parseLong(Files.readString(pidFile).trim());
+        for (int i = 0; i < 50 && ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(100);
+        }
+        assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "its child was killed too");
+    }
+
+    @Test
+    void jupyterClientSendsTheRequestsAndAKernelThatDoesNotAnswerIsNotWaitedForLonger() throws Exception {
+        String python = "/usr/bin/python3";
+        assumeTrue(hasJupyterClient(python), "no jupyter_client in " + python);
+        Path work = Files.createDirectories(dir.resolve("work"));
+        long t0 = System.nanoTime();
+        KernelWarmUp.Outcome o = KernelWarmUp.warmUp(List.of(Paths.get(python)), deafConnectionFile(), "1 + 1",
+                Duration.ofSeconds(2), work);
+        assertFalse(o.answered);
+        assertEquals("it did not answer as a Jupyter kernel: no reply to the kernel_info_request within 2 s"
+                + " (TimeoutError)", o.why);
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60));
     }
 
     private static ClassDataArchive.State state(Path file) throws Exception {

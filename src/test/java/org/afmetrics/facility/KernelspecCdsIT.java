@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * the kernel started by jupyter_client maps it and answers; a
  * kernel jar changed since (stale) or an archive whose header is garbage leave the kernel
  * starting with nothing on its stdout; {@code install --cds} again remakes it (of the start and
- * first reply alone); remove restores
+ * first reply alone); with no Python that has jupyter_client to send the first requests the
+ * archive is still made, of the start alone, and the record says why; remove restores
  * the kernel.json byte for byte and deletes the archive.
  */
 class KernelspecCdsIT {
@@ -66,6 +70,8 @@ class KernelspecCdsIT {
         assertTrue(out.contains("afm-cds-kotlin: class-data archive made for JDK " + System.getProperty("java.version")),
                 out);
         assertTrue(out.contains("the classes of its start, first reply and first cell"), "the kernel answered: " + out);
+        assertEquals("its start, first reply and first cell", classesOf(file), "the record says so too");
+        long firstCellSize = Files.size(archive);
         assertTrue(out.contains("afm-cds-kotlin: agent installed, class-data archive named in argv in " + file), out);
         assertTrue(Files.size(archive) > 1 << 20, "an archive of the kernel's classes: " + Files.size(archive));
         assertFalse(Files.isWritable(archive) && !"root".equals(System.getProperty("user.name")),
@@ -110,6 +116,32 @@ class KernelspecCdsIT {
         Started remade = startDirectly(spec, env);
         assertEquals("", remade.stdout);
         assertEquals(archive.toString(), remade.mapped, "the remade archive is mapped");
+        assertEquals("its start and first reply", classesOf(file));
+        long firstReplySize = Files.size(archive);
+
+        // no Python with jupyter_client (PATH and the fallback Python point at nothing usable): the
+        // archive is still made, of the kernel's start alone, and says why; the first cell's classes
+        // it was asked for are missing from it
+        Path noClient = Files.createDirectories(env.dir().resolve("no-jupyter-client"));
+        Path fakePython = noClient.resolve("python3");
+        Files.writeString(fakePython, "#!/bin/sh\necho 'no jupyter_client: No module named jupyter_client' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(fakePython, PosixFilePermissions.fromString("rwxr-xr-x"));
+        out = AgentCli.jdkTool("java", "-Dafmetrics.cds.python=" + env.dir().resolve("no-such-python"), "-jar",
+                AgentJar.path().toString(), "kernelspec", "install", "afm-cds-kotlin", "--cds-first-cell", "--jar",
+                AgentJar.path().toString(), "--agent-args", "port=0").env(vars).env("PATH", noClient.toString())
+                .timeout(MAKE).ok();
+        String skipped = "its start (no jupyter_client to send the first requests: " + fakePython
+                + " (no jupyter_client: No module named jupyter_client))";
+        assertTrue(out.contains("; the classes of " + skipped + "): " + archive), out);
+        assertEquals(skipped, classesOf(file));
+        long startSize = Files.size(archive);
+        System.out.printf("archive sizes: start %d, start and first reply %d, start, first reply and first cell %d%n",
+                startSize, firstReplySize, firstCellSize);
+        assertTrue(startSize < firstCellSize / 2, "without the first cell's classes: " + startSize + " bytes, "
+                + firstCellSize + " with them");
+        assertTrue(startSize < firstReplySize, "without the first reply's classes: " + startSize + " bytes, "
+                + firstReplySize + " with them");
+        assertEquals("in use", listed(vars).path("cds").asText());
 
         // an archive that is no archive: still a clean start; list says damaged
         Files.delete(archive);
@@ -124,6 +156,15 @@ class KernelspecCdsIT {
         assertTrue(out.contains("afm-cds-kotlin: agent removed, class-data archive taken out of argv in " + file), out);
         assertArrayEquals(original, Files.readAllBytes(file), "remove restores the original bytes");
         assertFalse(Files.exists(archive) || Files.exists(ClassDataArchive.recordOf(file)));
+    }
+
+    /** What the record says the archive holds the classes of. */
+    private static String classesOf(Path kernelJson) throws IOException {
+        Properties record = new Properties();
+        try (InputStream in = Files.newInputStream(ClassDataArchive.recordOf(kernelJson))) {
+            record.load(in);
+        }
+        return record.getProperty("classes.of");
     }
 
     private static JsonNode listed(Map<String, String> vars) throws Exception {

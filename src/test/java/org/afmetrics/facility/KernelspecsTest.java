@@ -224,6 +224,24 @@ class KernelspecsTest {
         }
     }
 
+    @Test
+    void thePythonsForJupyterClientAreThoseBehindJupyterThenTheFallbackThenPython3() throws Exception {
+        Path bin = dir.resolve("bin");
+        Path elsewhere = dir.resolve("elsewhere");
+        Path fallback = executable(dir.resolve("usr").resolve("python3"), "");
+        executable(bin.resolve("jupyter"), "#!" + elsewhere.resolve("python3.11") + "\n");
+        executable(bin.resolve("python3"), "");
+        executable(elsewhere.resolve("python3.11"), "");
+        Kernelspecs k = kernelspecs(Map.of("PATH", bin.toString()), new FedPrograms());
+        assertEquals(List.of(bin.resolve("python3"), elsewhere.resolve("python3.11"), fallback), k.jupyterPythons(fallback));
+        assertEquals(List.of(bin.resolve("python3"), elsewhere.resolve("python3.11")),
+                k.jupyterPythons(dir.resolve("nowhere")), "a fallback that is not there is left out");
+        Kernelspecs noJupyter = kernelspecs(Map.of("PATH", elsewhere + ":" + bin.resolve("none")), new FedPrograms());
+        assertEquals(List.of(fallback), noJupyter.jupyterPythons(fallback));
+        assertEquals(List.of(), kernelspecs(Map.of("PATH", dir.resolve("empty").toString()), new FedPrograms())
+                .jupyterPythons(null));
+    }
+
     /** Rows: the scope, the one directory it searches. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
