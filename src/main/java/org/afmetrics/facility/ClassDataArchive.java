@@ -114,7 +114,7 @@ public final class ClassDataArchive {
                 ? new String(without, spans.get(0)[1], spans.get(1)[0] - spans.get(0)[1], StandardCharsets.UTF_8)
                 : ", ";
         String insert = sep + quote(SHARED_ARCHIVE + archive.toAbsolutePath().normalize()) + sep + quote(QUIET);
-        byte[] out = splice(without, spans.get(0)[1], spans.get(0)[1], insert);
+        byte[] out = KernelspecEditor.splice(without, spans.get(0)[1], spans.get(0)[1], insert);
         return Arrays.equals(out, bytes) ? bytes : out;
     }
 
@@ -129,7 +129,7 @@ public final class ClassDataArchive {
         for (int i = 1; i < spans.size(); i++) {
             if (isOurOption(values.get(i))) {
                 int last = i + 1 < spans.size() && values.get(i + 1).equals(QUIET) ? i + 1 : i;
-                return withoutArchive(splice(bytes, spans.get(i - 1)[1], spans.get(last)[1], ""), file);
+                return withoutArchive(KernelspecEditor.splice(bytes, spans.get(i - 1)[1], spans.get(last)[1], ""), file);
             }
         }
         return bytes;
@@ -182,15 +182,6 @@ public final class ClassDataArchive {
             i += bytes[i] == '\\' ? 2 : 1;
         }
         return i + 1;
-    }
-
-    private static byte[] splice(byte[] bytes, int from, int to, String replacement) {
-        byte[] insert = replacement.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[bytes.length - (to - from) + insert.length];
-        System.arraycopy(bytes, 0, out, 0, from);
-        System.arraycopy(insert, 0, out, from, insert.length);
-        System.arraycopy(bytes, to, out, from + insert.length, bytes.length - to);
-        return out;
     }
 
     private static String quote(String text) {

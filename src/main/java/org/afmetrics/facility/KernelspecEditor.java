@@ -430,7 +430,8 @@ public final class KernelspecEditor {
         }
     }
 
-    private static byte[] splice(byte[] bytes, int from, int to, String replacement) {
+    /** The bytes with {@code [from, to)} replaced by the replacement's UTF-8 bytes. */
+    static byte[] splice(byte[] bytes, int from, int to, String replacement) {
         byte[] insert = replacement.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[bytes.length - (to - from) + insert.length];
         System.arraycopy(bytes, 0, out, 0, from);
