@@ -25,25 +25,27 @@ public final class AgentRuntime {
     }
 
     /**
-     * The keys premain itself acts on: which JVMs serve, the cell hooks, what is armed for the
-     * exit, the JDK server's settings for TLS. When neither the arguments nor the environment
-     * name one of them, premain parses no settings (the starter thread does): a JVM that is no
-     * kernel then loads a handful of the agent's classes before its main. AgentRuntimeTest holds
-     * these names to {@link org.afmetrics.config.ConfigKey}'s.
+     * Starts the agent in the background; called by {@link Agent} once the runtime is loaded, and
+     * throws nothing. At JVM start ({@code explicit} false) it first checks that this JVM is one
+     * to monitor; an operator's attach is explicit and always serves.
      */
-    static final String[] PREMAIN_KEYS = {
-        "only-main", "skip-main", "cell-hooks", "cell-resources", "pushgateway", "targets-dir", "tls-keystore",
-    };
+    public static void launch(String args, Instrumentation instrumentation, boolean explicit) {
+        try {
+            launchOrThrow(args, instrumentation, explicit);
+        } catch (Throwable t) {
+            try {
+                Log.error("could not start", t);
+            } catch (Throwable ignored) {
+                // stderr itself failed: there is nobody left to tell
+            }
+        }
+    }
 
-    /**
-     * Starts the agent in the background. At JVM start ({@code explicit} false) it first checks
-     * that this JVM is one to monitor; an operator's attach is explicit and always serves.
-     */
-    static void launch(String args, Instrumentation instrumentation, boolean explicit) {
+    static void launchOrThrow(String args, Instrumentation instrumentation, boolean explicit) {
         String main = HostSelection.mainOf(System.getProperty("sun.java.command"));
         boolean kernelStarting = false;
         boolean kernelChecked = false;
-        if (!explicit && !namesPremainKey(args)) {
+        if (!explicit && !HostSelection.namesPremainKey(args)) {
             // every premain key at its default: serve unless the JVM is a tool, hook a kernel
             if (HostSelection.isBuiltInNonKernel(main)) {
                 return;
@@ -58,16 +60,16 @@ public final class AgentRuntime {
             }
         }
         AgentConfig config = AgentConfig.fromEnvironment(args);
-        if (!explicit && !HostSelection.isActive(main, config)) {
+        if (!explicit && !config.servesIn(main)) {
             return;
         }
         for (String w : config.warnings()) {
             Log.warn(w);
         }
-        if (config.pushgateway().isPresent() || config.targetsDir().isPresent()) {
-            // armed early, so a JVM that exits while the agent starts still pushes and cleans up;
-            // called here rather than through Facility, whose loading in premain costs milliseconds
-            ExitActions.arm(config.pushTimeoutMs());
+        if (config.pushgateway().isPresent()) {
+            // armed early, so a JVM that exits while the agent starts still pushes; called here
+            // rather than through Facility, whose loading in premain costs milliseconds
+            ExitActions.arm(config.pushTimeoutMs(), true);
         }
         CellHooksMode hooks = config.cellHooks();
         if (instrumentation != null && hooks.hooks()) {
@@ -97,19 +99,6 @@ public final class AgentRuntime {
         }
         // the starter is in the agent's thread group: so are the threads the JDK server starts from it
         AgentThreads.start("start", new Starter(config, args, kernelStarting));
-    }
-
-    /** Whether the agent arguments or the environment may set one of {@link #PREMAIN_KEYS} (a false yes only costs time). */
-    static boolean namesPremainKey(String args) {
-        for (String key : PREMAIN_KEYS) {
-            if (args != null && args.indexOf(key) >= 0) {
-                return true;
-            }
-            if (System.getenv("AF_METRICS_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_')) != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Starts the exporter on the calling thread (once; later calls get the same) and says where it serves. */

@@ -354,6 +354,17 @@ public final class AgentConfig {
         return get(ConfigKey.PUSHGATEWAY_JOB);
     }
 
+    /** Whether the agent serves in a JVM with this main ({@link HostSelection#mainOf}) under these settings. */
+    public boolean servesIn(String main) {
+        if (skipMain != null && skipMain.matcher(main).matches()) {
+            return false;
+        }
+        if (onlyMain != null) {
+            return onlyMain.matcher(main).matches();
+        }
+        return !HostSelection.isBuiltInNonKernel(main);
+    }
+
     /** {@code only-main}, compiled (and checked) when the settings were read; empty when unset. */
     public Optional<java.util.regex.Pattern> onlyMain() {
         return Optional.ofNullable(onlyMain);

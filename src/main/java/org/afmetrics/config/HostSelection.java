@@ -1,11 +1,13 @@
 package org.afmetrics.config;
 
-import java.util.regex.Pattern;
-
 /**
  * Decides whether the agent serves in this JVM. {@code JAVA_TOOL_OPTIONS} reaches every JVM a
  * kernel or its launcher starts; in JDK tools, build tools and launchers whose child JVM is the
  * real kernel the agent stays inert: no port, no file, no output.
+ * <p>
+ * Premain asks this class before any other of the agent's, so it lives in the agent jar itself,
+ * beside {@link org.afmetrics.Agent}, and names nothing but JDK types (docs/design.md, the jar's
+ * layout): an inert JVM loads these two classes and nothing more of the agent.
  */
 public final class HostSelection {
     /** Main classes (or class prefixes ending in '.') of JVMs that are never a kernel. */
@@ -32,7 +34,38 @@ public final class HostSelection {
         "jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher",
     };
 
+    /** The keys that change which JVMs serve: without them a JDK or build tool is passed over at once. */
+    public static final String[] SELECTION_KEYS = {"only-main", "skip-main"};
+
+    /**
+     * The keys premain itself acts on: which JVMs serve, the cell hooks, the push armed for the
+     * exit, the JDK server's settings for TLS. When neither the arguments nor the environment
+     * name one of them, premain loads no more of the agent (a thread does, beside the host's
+     * main) unless a kernel is to be hooked. HostSelectionTest holds these names to ConfigKey's.
+     */
+    public static final String[] PREMAIN_KEYS = {
+        "only-main", "skip-main", "cell-hooks", "cell-resources", "pushgateway", "tls-keystore",
+    };
+
     private HostSelection() {
+    }
+
+    /** Whether the agent arguments or the environment may set one of {@link #PREMAIN_KEYS} (a false yes only costs time). */
+    public static boolean namesPremainKey(String args) {
+        return namesOneOf(PREMAIN_KEYS, args);
+    }
+
+    /** Whether the agent arguments or the environment may set one of the keys (a false yes only costs time). */
+    public static boolean namesOneOf(String[] keys, String args) {
+        for (String key : keys) {
+            if (args != null && args.indexOf(key) >= 0) {
+                return true;
+            }
+            if (System.getenv("AF_METRICS_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_')) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -52,19 +85,6 @@ public final class HostSelection {
             }
         }
         return words[0];
-    }
-
-    /** Whether the agent should serve in a JVM with this main, under these settings. */
-    public static boolean isActive(String main, AgentConfig config) {
-        Pattern only = config.onlyMain().orElse(null);
-        Pattern skip = config.skipMain().orElse(null);
-        if (skip != null && skip.matcher(main).matches()) {
-            return false;
-        }
-        if (only != null) {
-            return only.matcher(main).matches();
-        }
-        return !isBuiltInNonKernel(main);
     }
 
     /** Whether the main is a JDK tool, build tool or launcher that is never a kernel (the default without only-main or skip-main). */

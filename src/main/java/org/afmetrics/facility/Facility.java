@@ -66,8 +66,16 @@ public final class Facility {
             if (config.tlsKeystore().isPresent()) {
                 file.https();
             }
-            Path written = file.writeInto(dir);
-            ExitActions.add("removing " + written, () -> Files.deleteIfExists(written), config.pushTimeoutMs());
+            if (!ExitActions.beginUndoable(config.pushTimeoutMs())) {
+                return; // the JVM is exiting: a file now would outlive it
+            }
+            Path written = null;
+            try {
+                written = file.writeInto(dir);
+            } finally {
+                Path w = written;
+                ExitActions.endUndoable("removing " + w, w == null ? null : () -> Files.deleteIfExists(w));
+            }
         } catch (IOException | RuntimeException e) {
             Log.warn("targets-dir " + dir + ": cannot write the target file: " + Log.describe(e));
         }

@@ -106,17 +106,14 @@ final class KernelWarmUp {
             }
             int status;
             try {
-                if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
+                java.util.OptionalInt ended = TimedProcess.await(p, limit);
+                if (ended.isEmpty()) {
                     p.waitFor(5, TimeUnit.SECONDS);
                     return new Outcome(false, "it did not answer as a Jupyter kernel within " + limit.getSeconds()
                             + " s; " + python + " with jupyter_client was stopped");
                 }
-                status = p.exitValue();
+                status = ended.getAsInt();
             } catch (InterruptedException e) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
                 Thread.currentThread().interrupt();
                 return new Outcome(false, "interrupted");
             }

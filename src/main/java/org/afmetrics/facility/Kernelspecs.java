@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -441,21 +440,18 @@ public final class Kernelspecs {
                 // it ended already, or reads nothing: either way it gets no input
             }
             try {
-                boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (!ended) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
+                java.util.OptionalInt status = TimedProcess.await(process, timeout);
+                if (status.isEmpty()) {
                     return null;
                 }
                 // a child it left behind may still hold the pipe open: wait no longer than a moment
                 reader.join(1000);
-                if (process.exitValue() != 0 || reader.isAlive()) {
+                if (status.getAsInt() != 0 || reader.isAlive()) {
                     return null;
                 }
                 return new String(out.toByteArray(), StandardCharsets.UTF_8);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                process.destroyForcibly();
                 return null;
             }
         };

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
+import org.afmetrics.boot.NestedJarLoader;
 
 /**
  * {@code java -jar af-metrics-agent.jar COMMAND}: starts the command line, which lives in a jar
@@ -34,7 +35,7 @@ public final class ToolLauncher {
         URL jar = ToolLauncher.class.getProtectionDomain().getCodeSource().getLocation();
         ClassLoader loader;
         try {
-            loader = new NestedJarLoader(nested, jar, outer);
+            loader = new NestedJarLoader("af-metrics-tool", nested, jar, outer);
         } catch (IOException e) {
             System.err.println("af-metrics-agent: " + NESTED + " is unreadable: " + e.getMessage());
             System.exit(1);

@@ -149,7 +149,7 @@ class AgentConfigTest {
         assertTrue(c.warnings().get(0).startsWith(key + ": ") && c.warnings().get(0).contains("not a valid regular expression")
                 && c.warnings().get(0).endsWith("using the default ''"), c.warnings().get(0));
         assertTrue(c.onlyMain().isEmpty() && c.skipMain().isEmpty());
-        assertTrue(HostSelection.isActive("io.github.spencerpark.ijava.IJava", c), "the agent stays on, as without the key");
+        assertTrue(c.servesIn("io.github.spencerpark.ijava.IJava"), "the agent stays on, as without the key");
     }
 
     @Test

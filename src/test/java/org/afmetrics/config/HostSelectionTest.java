@@ -2,13 +2,36 @@ package org.afmetrics.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 class HostSelectionTest {
+    @Test
+    void thePremainKeysAreKeysOfTheSettings() {
+        for (String key : HostSelection.PREMAIN_KEYS) {
+            assertNotNull(ConfigKey.byKey(key), key);
+        }
+    }
+
+    @Test
+    void argumentsNamingAPremainKeyMakePremainParseTheSettings() {
+        assertTrue(HostSelection.namesPremainKey("port=0,only-main=x\\.Main"));
+        assertTrue(HostSelection.namesPremainKey("pushgateway=http://127.0.0.1:9091"));
+        assertTrue(HostSelection.namesOneOf(HostSelection.SELECTION_KEYS, "skip-main=x\\.Main"));
+        // the tests' environment sets no AF_METRICS_ variable of these keys
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv().keySet().stream()
+                .noneMatch(k -> k.startsWith("AF_METRICS_")));
+        assertFalse(HostSelection.namesPremainKey("port=0,json=a.json"));
+        // a target file needs nothing before the host's main: a facility's setting costs no JVM its fast start
+        assertFalse(HostSelection.namesPremainKey("port=0,targets-dir=/tmp/t"));
+        assertFalse(HostSelection.namesOneOf(HostSelection.SELECTION_KEYS, "pushgateway=http://127.0.0.1:9091"));
+        assertFalse(HostSelection.namesPremainKey(null));
+    }
+
     private static boolean active(String sunJavaCommand, String args) {
-        return HostSelection.isActive(HostSelection.mainOf(sunJavaCommand), AgentConfig.parse(args, n -> null));
+        return AgentConfig.parse(args, n -> null).servesIn(HostSelection.mainOf(sunJavaCommand));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.afmetrics.tool;
+package org.afmetrics.boot;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,14 +18,15 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Loads classes and resources from a jar held in memory, its own first: the nested jar is the
- * whole tool (the agent's classes included), so nothing of it resolves from the outer jar on the
- * system class path. Its classes carry the outer jar as their code source, which is where the
- * commands find the agent jar they install or attach. Entries are inflated one by one as asked,
- * from the jar's central directory (stored or deflated entries; no ZIP64, which a jar of this
- * size never needs).
+ * Loads classes and resources from a jar held in memory, its own first, then from its parent.
+ * The agent jar carries two: the agent's runtime, whose parent is the system class loader (which
+ * holds the agent jar's own few classes: premain's, the cell bridge), and the command line, the
+ * whole tool. Its classes carry the outer jar as their code source, which is where the commands
+ * find the agent jar they install or attach. Entries are inflated one by one as asked, from the
+ * jar's central directory (stored or deflated entries; no ZIP64, which a jar of this size never
+ * needs).
  */
-final class NestedJarLoader extends ClassLoader {
+public final class NestedJarLoader extends ClassLoader {
     static {
         registerAsParallelCapable();
     }
@@ -39,9 +40,13 @@ final class NestedJarLoader extends ClassLoader {
     private final Map<String, int[]> entries = new HashMap<>();
     private final ProtectionDomain domain;
     private final URLStreamHandler handler = new Handler();
+    /** The protocol of this loader's resource URLs, its name. */
+    private final String protocol;
 
-    NestedJarLoader(byte[] zip, URL codeSource, ClassLoader parent) throws IOException {
-        super("af-metrics-tool", parent);
+    /** A loader named {@code name} (also its resource URLs' protocol) over the jar {@code zip}, whose classes come from {@code codeSource}. */
+    public NestedJarLoader(String name, byte[] zip, URL codeSource, ClassLoader parent) throws IOException {
+        super(name, parent);
+        this.protocol = name;
         this.zip = zip;
         this.domain = new ProtectionDomain(new CodeSource(codeSource, (Certificate[]) null), null, this, null);
         int end = -1;
@@ -61,9 +66,9 @@ final class NestedJarLoader extends ClassLoader {
                 throw new IOException("bad central directory entry " + n);
             }
             int nameLength = int16(at + 28);
-            String name = new String(zip, at + 46, nameLength, java.nio.charset.StandardCharsets.UTF_8);
-            if (!name.endsWith("/")) {
-                entries.put(name, new int[] {int32(at + 42), int16(at + 10), int32(at + 20), int32(at + 24)});
+            String entry = new String(zip, at + 46, nameLength, java.nio.charset.StandardCharsets.UTF_8);
+            if (!entry.endsWith("/")) {
+                entries.put(entry, new int[] {int32(at + 42), int16(at + 10), int32(at + 20), int32(at + 24)});
             }
             at += 46 + nameLength + int16(at + 30) + int16(at + 32);
         }
@@ -112,7 +117,7 @@ final class NestedJarLoader extends ClassLoader {
             return null;
         }
         try {
-            return new URL("af-metrics-tool", null, -1, "/" + name, handler);
+            return new URL(protocol, null, -1, "/" + name, handler);
         } catch (MalformedURLException e) {
             return null;
         }
@@ -125,7 +130,7 @@ final class NestedJarLoader extends ClassLoader {
     }
 
     /** The entry's bytes, or null when the jar has no such entry. */
-    byte[] read(String name) throws IOException {
+    public byte[] read(String name) throws IOException {
         int[] entry = entries.get(name);
         if (entry == null) {
             return null;
@@ -183,7 +188,7 @@ final class NestedJarLoader extends ClassLoader {
         return (zip[at] & 0xff) | (zip[at + 1] & 0xff) << 8 | (zip[at + 2] & 0xff) << 16 | (zip[at + 3] & 0xff) << 24;
     }
 
-    /** Serves {@code af-metrics-tool:/NAME} URLs from the jar. */
+    /** Serves {@code PROTOCOL:/NAME} URLs from the jar. */
     private final class Handler extends URLStreamHandler {
         @Override
         protected URLConnection openConnection(URL u) {
