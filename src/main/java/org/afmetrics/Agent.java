@@ -1,7 +1,6 @@
 package org.afmetrics;
 
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.InvocationTargetException;
 import org.afmetrics.boot.RuntimeLoader;
 import org.afmetrics.config.HostSelection;
 import org.afmetrics.kernel.KernelPresence;
@@ -73,14 +72,8 @@ public final class Agent implements Runnable {
     }
 
     private static void startRuntime(String args, Instrumentation instrumentation, boolean attached) throws Exception {
-        Class<?> entry = Class.forName(RUNTIME_ENTRY, true, RuntimeLoader.get(Agent.class, RUNTIME));
-        try {
-            // the runtime's entry catches and reports its own errors
-            entry.getMethod("launch", String.class, Instrumentation.class, boolean.class)
-                    .invoke(null, args, instrumentation, attached);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
-        }
+        // the runtime's entry catches and reports its own errors
+        RuntimeLoader.launch(Agent.class, RUNTIME, RUNTIME_ENTRY, args, instrumentation, attached);
     }
 
     private static void fail(Throwable t) {

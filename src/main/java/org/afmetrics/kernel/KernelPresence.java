@@ -1,7 +1,6 @@
 package org.afmetrics.kernel;
 
 import java.io.File;
-import java.io.IOException;
 import java.util.Locale;
 import java.util.jar.JarFile;
 
@@ -98,7 +97,9 @@ public final class KernelPresence {
                     return true;
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
+            // unreadable, or no jar: no kernel of ours in it (Exception, not IOException: verifying
+            // this class then loads no exception class that the JDK's class-data archive lacks)
             return false;
         }
         return false;
