@@ -12,6 +12,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -23,8 +24,14 @@ import org.afmetrics.Agent;
 import org.afmetrics.boot.NestedJarLoader;
 import org.afmetrics.testing.AgentCli;
 import org.afmetrics.testing.AgentJar;
+import org.afmetrics.testing.ChildJvm;
+import org.afmetrics.testing.Http;
+import org.afmetrics.testing.Jdks;
+import org.afmetrics.testing.apps.SleepMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The agent jar's layout (docs/design.md): its own few classes (premain's decision, the runtime's
@@ -100,6 +107,23 @@ class AgentJarLayoutIT {
             Properties p = new Properties();
             p.load(new ByteArrayInputStream(version.openStream().readAllBytes()));
             assertTrue(p.getProperty("version").matches("\\d+\\.\\d+\\.\\d+.*"), p.toString());
+        }
+    }
+
+    /**
+     * The runtime is read from the agent jar's file, named by its code source URL: a path with a
+     * space, '#', '%' and non-ASCII letters still serves, on JDK 17 and 25.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @ValueSource(strings = {"17", "25"})
+    void theRuntimeLoadsFromAJarAtAnAwkwardPath(String jdk) throws Exception {
+        Path home = jdk.equals("25") ? Jdks.temurin25Required() : Jdks.current();
+        Path odd = Files.createDirectories(dir.resolve("odd dir #1 %20/ü"));
+        Path jar = Files.copy(AgentJar.path(), odd.resolve("af-metrics-agent.jar"));
+        try (ChildJvm.Running jvm = ChildJvm.main(SleepMain.class, "60000").javaHome(home)
+                .jvmOption("-javaagent:" + jar + "=port=0").workDir(dir).start()) {
+            String url = jvm.awaitExporterUrl(Duration.ofSeconds(30));
+            assertTrue(Http.scrape(url).text().contains("jvm_threads_current"), url);
         }
     }
 
