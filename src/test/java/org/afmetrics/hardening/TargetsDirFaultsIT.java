@@ -15,8 +15,11 @@ import java.util.stream.Stream;
 import org.afmetrics.testing.ChildJvm;
 import org.afmetrics.testing.HostDriver;
 import org.afmetrics.testing.apps.ScriptedHostMain;
+import org.afmetrics.testing.apps.SlowExitMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The shared directory of scrape-target files: a killed JVM's file, and whatever else others put there. */
 class TargetsDirFaultsIT {
@@ -59,6 +62,25 @@ class TargetsDirFaultsIT {
             assertEquals(List.of("[af-metrics] removed 1 stale target file from " + targets),
                     HostDriver.agentComplaints(next));
         }
+    }
+
+    /**
+     * A JVM that ends while its agent starts: the exit no longer waits for the start, so the start
+     * may be cut short anywhere — before, while or after it writes the target file — or, while
+     * another shutdown hook keeps the JVM alive, go on after the agent's exit hook has run. Whatever
+     * the moment, no file outlives the JVM (a file left here would be a dead target until the next
+     * agent's clean-up) and the agent says nothing. Host mains of 0 to 400 ms put the exit at each
+     * point of the start; a host hook of 1.5 s lets every start finish after the agent's hook.
+     */
+    @ParameterizedTest(name = "main returns after {0} ms, the host's own exit takes {1} ms")
+    @CsvSource({"0,0", "0,0", "25,0", "50,0", "100,0", "200,0", "400,0", "0,1500", "50,1500", "150,1500"})
+    void aJvmThatEndsWhileTheAgentStartsLeavesNoTargetFile(int mainMillis, int hookMillis) throws Exception {
+        Path targets = Files.createDirectories(dir.resolve("targets"));
+        ChildJvm.Running jvm = ChildJvm.main(SlowExitMain.class, Integer.toString(mainMillis), Integer.toString(hookMillis))
+                .agent("port=0,targets-dir=" + targets).workDir(dir).start();
+        assertEquals(0, jvm.awaitExit(WAIT));
+        assertEquals(List.of(), names(targets), "left after the JVM's exit");
+        assertEquals(List.of(), HostDriver.agentComplaints(jvm));
     }
 
     /**
