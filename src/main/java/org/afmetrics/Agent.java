@@ -65,15 +65,15 @@ public final class Agent implements Runnable {
     @Override
     public void run() {
         try {
-            startRuntime(args, instrumentation, false);
+            // the runtime's entries catch and report their own errors
+            RuntimeLoader.launch(Agent.class, RUNTIME, RUNTIME_ENTRY, "launchBeside", args, instrumentation, false);
         } catch (Throwable t) {
             fail(t);
         }
     }
 
     private static void startRuntime(String args, Instrumentation instrumentation, boolean attached) throws Exception {
-        // the runtime's entry catches and reports its own errors
-        RuntimeLoader.launch(Agent.class, RUNTIME, RUNTIME_ENTRY, args, instrumentation, attached);
+        RuntimeLoader.launch(Agent.class, RUNTIME, RUNTIME_ENTRY, "launch", args, instrumentation, attached);
     }
 
     private static void fail(Throwable t) {

@@ -25,40 +25,42 @@ public final class AgentRuntime {
     }
 
     /**
-     * Starts the agent in the background; called by {@link Agent} once the runtime is loaded, and
-     * throws nothing. At JVM start ({@code explicit} false) it first checks that this JVM is one
-     * to monitor; an operator's attach is explicit and always serves.
+     * The agent's start where premain has work of its own (a kernel to hook, a key premain acts
+     * on) or an operator attaches; called by {@link Agent} once the runtime is loaded, and throws
+     * nothing. At JVM start ({@code explicit} false) it first checks that this JVM is one to
+     * monitor; an operator's attach is explicit and always serves.
      */
     public static void launch(String args, Instrumentation instrumentation, boolean explicit) {
         try {
             launchOrThrow(args, instrumentation, explicit);
         } catch (Throwable t) {
-            try {
-                Log.error("could not start", t);
-            } catch (Throwable ignored) {
-                // stderr itself failed: there is nobody left to tell
-            }
+            report(t);
+        }
+    }
+
+    /**
+     * The agent's start in a JVM that needs nothing of it before its main (premain found no
+     * kernel and no key it acts on): the starter parses the settings. Called by {@link Agent} on
+     * its own thread, beside the host's main; throws nothing.
+     */
+    public static void launchBeside(String args, Instrumentation instrumentation, boolean explicit) {
+        try {
+            AgentThreads.start("start", new Starter(null, args, false));
+        } catch (Throwable t) {
+            report(t);
+        }
+    }
+
+    private static void report(Throwable t) {
+        try {
+            Log.error("could not start", t);
+        } catch (Throwable ignored) {
+            // stderr itself failed: there is nobody left to tell
         }
     }
 
     static void launchOrThrow(String args, Instrumentation instrumentation, boolean explicit) {
         String main = HostSelection.mainOf(System.getProperty("sun.java.command"));
-        boolean kernelStarting = false;
-        boolean kernelChecked = false;
-        if (!explicit && !HostSelection.namesPremainKey(args)) {
-            // every premain key at its default: serve unless the JVM is a tool, hook a kernel
-            if (HostSelection.isBuiltInNonKernel(main)) {
-                return;
-            }
-            if (instrumentation != null) {
-                kernelStarting = KernelPresence.kernelMayAppear(main);
-                kernelChecked = true;
-            }
-            if (!kernelStarting) {
-                AgentThreads.start("start", new Starter(null, args, false));
-                return;
-            }
-        }
         AgentConfig config = AgentConfig.fromEnvironment(args);
         if (!explicit && !config.servesIn(main)) {
             return;
@@ -72,10 +74,9 @@ public final class AgentRuntime {
             ExitActions.arm(config.pushTimeoutMs(), true);
         }
         CellHooksMode hooks = config.cellHooks();
+        boolean kernelStarting = false;
         if (instrumentation != null && hooks.hooks()) {
-            if (!kernelChecked) {
-                kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
-            }
+            kernelStarting = !explicit && KernelPresence.kernelMayAppear(main);
             boolean watchAll = explicit || hooks == CellHooksMode.FORCE;
             if (watchAll || kernelStarting) {
                 // the per-cell readings are chosen before any hook can run
@@ -90,8 +91,6 @@ public final class AgentRuntime {
                 // runs (so no hook can be late), and no class watcher on the kernel's start
                 KernelHooks.hookAhead(instrumentation);
             }
-        } else {
-            kernelStarting = false;
         }
         // with TLS the JDK's server serves: set before the host's main can initialise its classes, which read it once
         if (config.tlsKeystore().isPresent()) {

@@ -24,14 +24,14 @@ public final class RuntimeLoader {
     }
 
     /**
-     * Calls {@code launch(String, Instrumentation, boolean)} of the runtime's class {@code entryClass},
-     * loaded from the jar stored as entry {@code nested} of {@code entry}'s jar.
+     * Calls {@code method(String, Instrumentation, boolean)} of the runtime's class
+     * {@code entryClass}, loaded from the jar stored as entry {@code nested} of {@code entry}'s jar.
      */
-    public static void launch(Class<?> entry, String nested, String entryClass, String args,
+    public static void launch(Class<?> entry, String nested, String entryClass, String method, String args,
             Instrumentation instrumentation, boolean attached) throws Exception {
         Class<?> runtime = Class.forName(entryClass, true, get(entry, nested));
         try {
-            runtime.getMethod("launch", String.class, Instrumentation.class, boolean.class)
+            runtime.getMethod(method, String.class, Instrumentation.class, boolean.class)
                     .invoke(null, args, instrumentation, attached);
         } catch (InvocationTargetException e) {
             throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;

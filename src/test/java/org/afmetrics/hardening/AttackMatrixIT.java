@@ -1328,6 +1328,7 @@ class AttackMatrixIT {
             }
             java.nio.file.Path link = dir().resolve("fifo.tmp");
             int i = 0;
+            boolean interruptTaken = false;
             try {
                 while (a.on()) {
                     write(("{\"swapped\": " + ++i + "}").getBytes(StandardCharsets.UTF_8));
@@ -1337,30 +1338,46 @@ class AttackMatrixIT {
                             java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                     Thread.sleep(2);
                 }
-            } catch (InterruptedException | IOException | java.io.UncheckedIOException e) {
+            } catch (InterruptedException e) {
+                interruptTaken = true;
+                if (a.on()) {
+                    throw new IOException("swapping the file: " + e, e);
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
                 if (a.on()) {
                     throw new IOException("swapping the file: " + e, e);
                 }
                 // stopped, maybe in the middle of a write
             }
+            // stop() interrupts this thread just after turning it off: take that interrupt now, or
+            // it may land in a wait below and end the checks unanswered
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!interruptTaken && !Thread.interrupted() && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
             Thread.interrupted();
-            Files.deleteIfExists(link);
-            write("{\"swapped\": -1}".getBytes(StandardCharsets.UTF_8));
-            releaseReaders(fifo);
-            a.answered(fetch(a.url, "/-/healthy", ""));
-            // the last file is read within a few scrapes once the parked open has returned
-            String last = "";
-            for (int n = 0; n < 20 && !last.contains("notebook_swapped{"); n++) {
-                last = fetchText(a.url, "/metrics");
-                Thread.sleep(200);
+            // what goes wrong from here is an answer, not an attacker's error the stop would hide
+            try {
+                Files.deleteIfExists(link);
+                write("{\"swapped\": -1}".getBytes(StandardCharsets.UTF_8));
+                releaseReaders(fifo);
+                a.answered(fetch(a.url, "/-/healthy", ""));
+                // the last file is read within a few scrapes once the parked open has returned
+                String last = "";
+                for (int n = 0; n < 20 && !last.contains("notebook_swapped{"); n++) {
+                    last = fetchText(a.url, "/metrics");
+                    Thread.sleep(200);
+                }
+                int at = last.indexOf("notebook_swapped{");
+                if (!last.contains("reason=\"unreadable\"")) {
+                    a.answered("the FIFO was never counted as unreadable\r\n");
+                }
+                a.answered(at >= 0 && last.substring(at, last.indexOf('\n', at)).endsWith(" -1.0") ? "HTTP/1.1 200 OK\r\n"
+                        : "the last file was not read: " + (at < 0 ? "no series" : last.substring(at, last.indexOf('\n', at)))
+                        + "\r\n");
+            } catch (IOException | java.io.UncheckedIOException e) {
+                a.answered("the checks after the attack failed: " + e + "\r\n");
             }
-            int at = last.indexOf("notebook_swapped{");
-            if (!last.contains("reason=\"unreadable\"")) {
-                a.answered("the FIFO was never counted as unreadable\r\n");
-            }
-            a.answered(at >= 0 && last.substring(at, last.indexOf('\n', at)).endsWith(" -1.0") ? "HTTP/1.1 200 OK\r\n"
-                    : "the last file was not read: " + (at < 0 ? "no series" : last.substring(at, last.indexOf('\n', at)))
-                    + "\r\n");
         }
 
         /** Opens the FIFO for writing and for reading at once: every open of it returns. */
