@@ -1,14 +1,8 @@
 package org.afmetrics.boot;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.util.jar.JarFile;
-import java.util.zip.ZipEntry;
 
 /**
  * The agent's runtime class loader: the nested runtime jar read once, in memory, from the agent
@@ -39,25 +33,9 @@ public final class RuntimeLoader {
     }
 
     /** The loader of the jar stored as entry {@code nested} of {@code entry}'s jar, made on the first call. */
-    public static synchronized ClassLoader get(Class<?> entry, String nested) throws IOException {
+    private static synchronized ClassLoader get(Class<?> entry, String nested) throws IOException {
         if (loader == null) {
-            URL agentJar = entry.getProtectionDomain().getCodeSource().getLocation();
-            byte[] jar;
-            // the jar file itself, not the class loader's resource lookup: that searches every
-            // module of the JDK before the class path, a cost a short JVM would see in its wall time.
-            // The JDK shares the already open jar (same file, same modification time) with this JarFile.
-            try (JarFile outer = new JarFile(new File(agentJar.toURI()), false)) {
-                ZipEntry e = outer.getEntry(nested);
-                if (e == null) {
-                    throw new IOException(nested + " is missing from the agent jar");
-                }
-                try (InputStream in = outer.getInputStream(e)) {
-                    jar = in.readAllBytes();
-                }
-            } catch (URISyntaxException | IllegalArgumentException e) {
-                throw new IOException("the agent jar is not a file: " + e.getMessage(), e);
-            }
-            loader = new NestedJarLoader("af-metrics", jar, agentJar, entry.getClassLoader());
+            loader = NestedJarLoader.ofEntry("af-metrics", entry, nested, entry.getClassLoader());
         }
         return loader;
     }

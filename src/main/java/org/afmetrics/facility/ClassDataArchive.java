@@ -575,10 +575,6 @@ public final class ClassDataArchive {
         }
     }
 
-    /**
-     * The kernel started to make the archive, once it listens on its shell port; null when it
-     * exited first (a port taken between choice and bind: the caller tries once more).
-     */
     /** The kernel started to make the archive: its process and connection file. */
     private static final class Started {
         final Process process;
@@ -590,6 +586,10 @@ public final class ClassDataArchive {
         }
     }
 
+    /**
+     * The kernel started to make the archive, once it listens on its shell port; null when it
+     * exited first (a port taken between choice and bind: the caller tries once more).
+     */
     private static Started start(List<String> argv, ObjectNode spec, Map<String, String> specEnv, Path dir, Path work,
             Path partial, Duration timeout) throws IOException, InterruptedException, KernelspecException {
         int[] ports = freePorts(5);

@@ -1,9 +1,7 @@
 package org.afmetrics.tool;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
 import org.afmetrics.boot.NestedJarLoader;
 
 /**
@@ -22,22 +20,12 @@ public final class ToolLauncher {
     }
 
     public static void main(String[] args) throws Throwable {
-        byte[] nested;
-        ClassLoader outer = ToolLauncher.class.getClassLoader();
-        try (InputStream in = outer.getResourceAsStream(NESTED)) {
-            if (in == null) {
-                System.err.println("af-metrics-agent: this jar has no command line (" + NESTED + " is missing)");
-                System.exit(1);
-                return;
-            }
-            nested = in.readAllBytes();
-        }
-        URL jar = ToolLauncher.class.getProtectionDomain().getCodeSource().getLocation();
         ClassLoader loader;
         try {
-            loader = new NestedJarLoader("af-metrics-tool", nested, jar, outer);
+            loader = NestedJarLoader.ofEntry("af-metrics-tool", ToolLauncher.class, NESTED,
+                    ToolLauncher.class.getClassLoader());
         } catch (IOException e) {
-            System.err.println("af-metrics-agent: " + NESTED + " is unreadable: " + e.getMessage());
+            System.err.println("af-metrics-agent: no command line: " + e.getMessage());
             System.exit(1);
             return;
         }
